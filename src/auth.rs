@@ -1,0 +1,1750 @@
+//! Authentication: token resolution and the on-disk `token` / `stored_tokens` files.
+//!
+//! Implements hub-protocol.md §5 (and the token-file part of §2.1) so that the files written here are
+//! byte-for-byte what the Python client `huggingface_hub` writes, and every file it writes is read the way
+//! it reads it:
+//!
+//! * `token`: the raw active token, no trailing newline, mode 0600, parent folder 0700.
+//! * `stored_tokens` (next to `token`): an INI file in Python `configparser` format (interpolation off),
+//!   one section per named token with the keys `hf_token` and, for OAuth logins, `refresh_token` and
+//!   `expires_at`. Sections are sorted by name; sections and keys this module does not know are kept.
+//!
+//! Error messages and `Debug` output never contain token values.
+//!
+//! Not covered here (callers handle them): OIDC and Colab token sources, whoami validation, git
+//! credentials, OAuth refresh over HTTP and the `stored_tokens.lock` file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[cfg(unix)]
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+
+/// Mode of the `token` and `stored_tokens` files on Unix (owner read/write only).
+pub const SECRET_FILE_MODE: u32 = 0o600;
+/// Mode given to the folder holding the token files on Unix (owner only).
+pub const SECRET_DIR_MODE: u32 = 0o700;
+/// File name of the stored-tokens INI file, always in the same folder as the `token` file.
+pub const STORED_TOKENS_FILE_NAME: &str = "stored_tokens";
+/// Key of the access token inside a `stored_tokens` section.
+pub const KEY_HF_TOKEN: &str = "hf_token";
+/// Key of the OAuth refresh token inside a `stored_tokens` section.
+pub const KEY_REFRESH_TOKEN: &str = "refresh_token";
+/// Key of the OAuth expiry (unix seconds, as text) inside a `stored_tokens` section.
+pub const KEY_EXPIRES_AT: &str = "expires_at";
+
+/// configparser's default section: its keys apply to every section; Python refuses to add it by name.
+const DEFAULT_SECTION: &str = "DEFAULT";
+
+// ---------------------------------------------------------------------------------------------------------
+// Python string helpers
+// ---------------------------------------------------------------------------------------------------------
+
+/// Python's `str.isspace()`: Unicode White_Space plus the information separators U+001C..U+001F.
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `str.strip()` with no argument.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(is_py_space)
+}
+
+/// Python's `str.rstrip()` with no argument.
+fn py_rstrip(s: &str) -> &str {
+    s.trim_end_matches(is_py_space)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cleaning and the `token` file
+// ---------------------------------------------------------------------------------------------------------
+
+/// Remove every '\r' and '\n', trim whitespace; empty → None.
+///
+/// This is Python's `_clean_token`, applied to every token source (§5.1). Whitespace is trimmed with
+/// Python's `str.strip()` rules.
+pub fn clean_token(raw: &str) -> Option<String> {
+    let joined: String = raw.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    let trimmed = py_strip(&joined);
+    if trimmed.is_empty() {
+        None
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
+
+/// Locations of the two token files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPaths {
+    /// The active-token file (`HF_TOKEN_PATH`, default `$HF_HOME/token`).
+    pub token_file: PathBuf,
+    /// The stored-tokens INI file, always `dirname(token_file)/stored_tokens`.
+    pub stored_tokens: PathBuf,
+}
+
+impl TokenPaths {
+    /// Paths for a given token file; `stored_tokens` is `dirname(token_file)/stored_tokens` (there is no
+    /// environment variable for it).
+    pub fn new(token_file: PathBuf) -> Self {
+        let dir = token_file.parent().unwrap_or(&token_file);
+        let stored_tokens = dir.join(STORED_TOKENS_FILE_NAME);
+        TokenPaths { token_file, stored_tokens }
+    }
+
+    /// Paths resolved from the environment exactly as the Python client does (see [`token_path_from_env`]).
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        Self::new(token_path_from_env(env))
+    }
+}
+
+/// Missing file → Ok(None). Content cleaned with clean_token.
+///
+/// Other I/O errors are returned; content that is not UTF-8 gives an `InvalidData` error.
+pub fn read_token_file(path: &Path) -> io::Result<Option<String>> {
+    match fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "token file is not valid UTF-8"))?;
+            Ok(clean_token(&text))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes the raw token, no newline, O_WRONLY|O_CREAT|O_TRUNC mode 0600 then chmod 0600; creates the parent dir and chmods it to 0700.
+///
+/// The token is written as given (callers pass a cleaned token). As in Python, the two `chmod`s are
+/// best-effort: a failure (for example a folder owned by another user) is ignored.
+pub fn write_token_file(path: &Path, token: &str) -> io::Result<()> {
+    let parent = parent_dir(path);
+    if let Some(dir) = parent {
+        create_secret_dir(dir)?;
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(SECRET_FILE_MODE);
+    let mut file = options.open(path)?;
+    file.write_all(token.as_bytes())?;
+    file.flush()?;
+    drop(file);
+    restrict_permissions(path, parent);
+    Ok(())
+}
+
+/// The folder holding `path`, or `None` when `path` is a bare relative file name.
+///
+/// Python would chmod the current directory in that case; we deliberately leave it alone.
+fn parent_dir(path: &Path) -> Option<&Path> {
+    path.parent().filter(|p| !p.as_os_str().is_empty())
+}
+
+/// `mkdir -p`, giving the last component mode 0700 when it is created (Python:
+/// `mkdir(parents=True, exist_ok=True, mode=0o700)`; intermediate folders get default permissions).
+fn create_secret_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(grandparent) = parent_dir(dir) {
+        fs::create_dir_all(grandparent)?;
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(SECRET_DIR_MODE);
+    builder.create(dir)
+}
+
+/// Best-effort `chmod 0600 file` and `chmod 0700 dir` (no-op off Unix).
+#[cfg(unix)]
+fn restrict_permissions(file: &Path, dir: Option<&Path>) {
+    let _ = fs::set_permissions(file, fs::Permissions::from_mode(SECRET_FILE_MODE));
+    if let Some(dir) = dir {
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(SECRET_DIR_MODE));
+    }
+}
+
+/// Best-effort `chmod 0600 file` and `chmod 0700 dir` (no-op off Unix).
+#[cfg(not(unix))]
+fn restrict_permissions(_file: &Path, _dir: Option<&Path>) {}
+
+fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------------
+
+/// Errors of the login / logout / switch bookkeeping. No variant ever holds a token value.
+#[derive(Debug)]
+pub enum AuthError {
+    /// Reading or writing a token file failed.
+    Io(io::Error),
+    /// No stored token has this name (the payload is the name).
+    UnknownTokenName(String),
+    /// The token name cannot be stored in `stored_tokens` (the payload describes why, name included).
+    InvalidName(String),
+    /// The token (or refresh token) cannot be used or stored (the payload describes why, never the value).
+    InvalidToken(String),
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Io(e) => write!(f, "token file I/O error: {e}"),
+            AuthError::UnknownTokenName(name) => {
+                write!(f, "access token {name:?} not found in stored tokens")
+            }
+            AuthError::InvalidName(msg) => write!(f, "invalid token name: {msg}"),
+            AuthError::InvalidToken(msg) => write!(f, "invalid token: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AuthError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for AuthError {
+    fn from(e: io::Error) -> Self {
+        AuthError::Io(e)
+    }
+}
+
+/// Why a `stored_tokens` text is not valid configparser input. Holds no file content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IniParseError {
+    /// 1-based line number of the first offending line.
+    pub line: usize,
+    /// What configparser would raise.
+    pub kind: IniParseErrorKind,
+}
+
+/// The configparser exception a bad `stored_tokens` text would raise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IniParseErrorKind {
+    /// `MissingSectionHeaderError`: a key (or other text) before the first `[section]`.
+    MissingSectionHeader,
+    /// `DuplicateSectionError` (strict mode).
+    DuplicateSection,
+    /// `DuplicateOptionError` (strict mode; keys compare case-insensitively).
+    DuplicateOption,
+    /// `ParsingError`: a line with no `=`/`:` delimiter, or an empty key.
+    Syntax,
+}
+
+impl fmt::Display for IniParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            IniParseErrorKind::MissingSectionHeader => "no section header before first key",
+            IniParseErrorKind::DuplicateSection => "duplicate section",
+            IniParseErrorKind::DuplicateOption => "duplicate key in section",
+            IniParseErrorKind::Syntax => "line is neither a section header nor a key = value pair",
+        };
+        write!(f, "stored_tokens line {}: {what}", self.line)
+    }
+}
+
+impl std::error::Error for IniParseError {}
+
+// ---------------------------------------------------------------------------------------------------------
+// Stored tokens
+// ---------------------------------------------------------------------------------------------------------
+
+/// One named token from `stored_tokens`.
+///
+/// `Debug` redacts the token and refresh token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    /// Section name: the token's display name on the Hub, or `oauth-<user>`.
+    pub name: String,
+    /// The access token (`hf_token`).
+    pub token: String,
+    /// OAuth refresh token (`refresh_token`), OAuth logins only.
+    pub refresh_token: Option<String>,
+    /// OAuth expiry in unix seconds (`expires_at`), OAuth logins only.
+    pub expires_at: Option<u64>,
+}
+
+impl fmt::Debug for StoredToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredToken")
+            .field("name", &self.name)
+            .field("token", &"<redacted>")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// The stored_tokens INI file (Python configparser format, interpolation off). Keeps unknown sections/keys as they were.
+///
+/// Sections live in a map sorted by name (byte order, which is Python's `sorted()` order); each section
+/// keeps its keys (lower-cased) in insertion order. A `[DEFAULT]` section read from a file is folded into
+/// every section, as Python's `config.items(section)` does, and is never written back.
+///
+/// `Debug` shows section names and keys only, never values.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct StoredTokens {
+    sections: BTreeMap<String, Vec<(String, String)>>,
+}
+
+impl fmt::Debug for StoredTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, fields) in &self.sections {
+            let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+            map.entry(name, &keys);
+        }
+        map.finish()
+    }
+}
+
+/// Value of `key` in a section's field list.
+fn field<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// Python `int(text)` for a non-negative value (surrounding whitespace, `+`, single `_` between digits).
+fn parse_expires_at(text: &str) -> Option<u64> {
+    let s = py_strip(text);
+    let s = s.strip_prefix('+').unwrap_or(s);
+    if s.is_empty() || s.starts_with('_') || s.ends_with('_') || s.contains("__") {
+        return None;
+    }
+    let digits: String = s.chars().filter(|c| *c != '_').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+impl StoredTokens {
+    /// Parse a `stored_tokens` text; any configparser parse error → empty (as Python treats it).
+    pub fn parse(text: &str) -> StoredTokens {
+        Self::try_parse(text).unwrap_or_default()
+    }
+
+    /// Parse a `stored_tokens` text, reporting what configparser would reject.
+    pub fn try_parse(text: &str) -> Result<StoredTokens, IniParseError> {
+        parse_ini(text).map(|sections| StoredTokens { sections })
+    }
+
+    /// Read `path`; a missing file → empty, a file configparser rejects → empty.
+    ///
+    /// Other I/O errors are returned, and so is content that is not UTF-8 (`InvalidData`; Python would
+    /// raise too), so that a later save never silently wipes a file we could not read.
+    pub fn load(path: &Path) -> io::Result<StoredTokens> {
+        match fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "stored_tokens file is not valid UTF-8"))?;
+                Ok(Self::parse(&text))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(StoredTokens::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Serialize exactly as `configparser.write` does: sections sorted by name (byte order), `[name]`,
+    /// then `key = value` per key in insertion order (a multi-line value continues with `\n\t`), then one
+    /// empty line after each section. No sections → empty string.
+    pub fn to_ini(&self) -> String {
+        let mut out = String::new();
+        for (name, fields) in &self.sections {
+            out.push('[');
+            out.push_str(name);
+            out.push_str("]\n");
+            for (key, value) in fields {
+                out.push_str(key);
+                out.push_str(" = ");
+                out.push_str(&value.replace('\n', "\n\t"));
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Write [`Self::to_ini`] to `path`: mode 0600, parent folder created and chmod-ed to 0700. The text
+    /// goes to a temporary file in the same folder, which is then renamed over `path`.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let parent = parent_dir(path);
+        if let Some(dir) = parent {
+            create_secret_dir(dir)?;
+        }
+        let file_name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "stored_tokens path has no file name"))?;
+        let dir = parent.unwrap_or_else(|| Path::new("."));
+        let (tmp_path, mut file) = create_temp_file(dir, &file_name.to_string_lossy())?;
+        let written = file.write_all(self.to_ini().as_bytes()).and_then(|()| file.sync_all());
+        drop(file);
+        let result = written.and_then(|()| fs::rename(&tmp_path, path));
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp_path);
+        }
+        result?;
+        restrict_permissions(path, parent);
+        Ok(())
+    }
+
+    /// The named token, if its section exists and has a non-empty `hf_token` (cleaned, as Python's
+    /// `_get_token_by_name`). `expires_at` is `None` when missing or not an integer.
+    pub fn get(&self, name: &str) -> Option<StoredToken> {
+        let fields = self.sections.get(name)?;
+        let token = clean_token(field(fields, KEY_HF_TOKEN)?)?;
+        Some(StoredToken {
+            name: name.to_owned(),
+            token,
+            refresh_token: field(fields, KEY_REFRESH_TOKEN).map(str::to_owned),
+            expires_at: field(fields, KEY_EXPIRES_AT).and_then(parse_expires_at),
+        })
+    }
+
+    /// All keys and raw values of a section, in file order (unknown keys included).
+    pub fn fields(&self, name: &str) -> Option<&[(String, String)]> {
+        self.sections.get(name).map(Vec::as_slice)
+    }
+
+    /// Store `tok`, replacing its section entirely (`hf_token`, then `refresh_token` and `expires_at` when
+    /// set). Other sections are untouched.
+    ///
+    /// Rejected: names Python cannot store or that would not read back as the same name (empty,
+    /// `DEFAULT`, containing a line break or `]`), and values that would not read back identically
+    /// (line breaks, leading/trailing whitespace, an empty `token`). Callers should pass
+    /// [`clean_token`]-ed values.
+    pub fn set(&mut self, tok: StoredToken) -> Result<(), AuthError> {
+        validate_name(&tok.name)?;
+        validate_value("token", &tok.token, false)?;
+        if let Some(refresh) = &tok.refresh_token {
+            validate_value("refresh token", refresh, true)?;
+        }
+        let mut fields = vec![(KEY_HF_TOKEN.to_owned(), tok.token)];
+        if let Some(refresh) = tok.refresh_token {
+            fields.push((KEY_REFRESH_TOKEN.to_owned(), refresh));
+        }
+        if let Some(expires_at) = tok.expires_at {
+            fields.push((KEY_EXPIRES_AT.to_owned(), expires_at.to_string()));
+        }
+        self.sections.insert(tok.name, fields);
+        Ok(())
+    }
+
+    /// Remove a section; returns whether it existed.
+    pub fn remove(&mut self, name: &str) -> bool {
+        self.sections.remove(name).is_some()
+    }
+
+    /// All section names, sorted (byte order: upper case before lower case).
+    pub fn names(&self) -> Vec<String> {
+        self.sections.keys().cloned().collect()
+    }
+
+    /// Number of sections.
+    pub fn len(&self) -> usize {
+        self.sections.len()
+    }
+
+    /// Whether there are no sections.
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty()
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), AuthError> {
+    let problem = if name.is_empty() {
+        "must not be empty"
+    } else if name == DEFAULT_SECTION {
+        "is reserved by configparser"
+    } else if name.contains(['\r', '\n']) {
+        "must not contain a line break"
+    } else if name.contains(']') {
+        "must not contain ']' (older Python versions would misread the section header)"
+    } else {
+        return Ok(());
+    };
+    Err(AuthError::InvalidName(format!("{name:?} {problem}")))
+}
+
+fn validate_value(what: &str, value: &str, allow_empty: bool) -> Result<(), AuthError> {
+    let problem = if value.contains(['\r', '\n']) {
+        "must not contain a line break"
+    } else if py_strip(value) != value {
+        "must not start or end with whitespace"
+    } else if value.is_empty() && !allow_empty {
+        "must not be empty"
+    } else {
+        return Ok(());
+    };
+    Err(AuthError::InvalidToken(format!("{what} {problem}")))
+}
+
+/// Create a new file (mode 0600) with a unique name next to the target.
+fn create_temp_file(dir: &Path, base: &str) -> io::Result<(PathBuf, fs::File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    for _ in 0..100 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{base}.{}.{nanos:09}.{n}.tmp", std::process::id()));
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(SECRET_FILE_MODE);
+        match options.open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(io::ErrorKind::AlreadyExists, "could not create a unique temporary file"))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// configparser reader (Python 3.11 `RawConfigParser._read` with the defaults used by huggingface_hub:
+// delimiters `=`/`:`, comment prefixes `#`/`;` on full lines only, strict, empty lines allowed in values,
+// no valueless keys, keys lower-cased, interpolation off)
+// ---------------------------------------------------------------------------------------------------------
+
+type RawFields = Vec<(String, Vec<String>)>;
+
+/// Split like Python's universal-newline file iteration: `\n`, `\r\n` and `\r` end a line.
+fn universal_lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                lines.push(&text[start..i]);
+                i += 1;
+                start = i;
+            }
+            b'\r' => {
+                lines.push(&text[start..i]);
+                i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    if start < bytes.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
+/// `SECTCRE = \[(?P<header>.+)\]` matched (not full-matched) against the stripped line: the header runs
+/// to the *last* `]`, and anything after it is ignored.
+fn match_section_header(line: &str) -> Option<&str> {
+    if !line.starts_with('[') {
+        return None;
+    }
+    let end = line.rfind(']')?;
+    (end >= 2).then(|| &line[1..end])
+}
+
+/// `OPTCRE = (?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$`: the first `=` or `:` splits the line.
+fn match_option(line: &str) -> Option<(&str, &str)> {
+    let pos = line.find(['=', ':'])?;
+    Some((py_rstrip(&line[..pos]), py_strip(&line[pos + 1..])))
+}
+
+fn parse_ini(text: &str) -> Result<BTreeMap<String, Vec<(String, String)>>, IniParseError> {
+    #[derive(Clone, Copy)]
+    enum Current {
+        Nothing,
+        Defaults,
+        Section(usize),
+    }
+
+    let mut defaults: RawFields = Vec::new();
+    let mut sections: Vec<(String, RawFields)> = Vec::new();
+    let mut current = Current::Nothing;
+    let mut option: Option<usize> = None; // index of the last key in the current section
+    let mut indent_level = 0usize;
+
+    for (index, line) in universal_lines(text).into_iter().enumerate() {
+        let err = |kind| IniParseError { line: index + 1, kind };
+        let stripped = py_strip(line);
+        let is_comment = stripped.starts_with('#') || stripped.starts_with(';');
+        let value = if is_comment { "" } else { stripped };
+
+        let fields: Option<&mut RawFields> = match current {
+            Current::Nothing => None,
+            Current::Defaults => Some(&mut defaults),
+            Current::Section(i) => Some(&mut sections[i].1),
+        };
+
+        if value.is_empty() {
+            // An empty (non-comment) line becomes part of the current value; trailing ones are
+            // stripped when the value is joined.
+            if let (false, Some(fields), Some(opt)) = (is_comment, fields, option) {
+                fields[opt].1.push(String::new());
+            }
+            continue;
+        }
+
+        let cur_indent = line.chars().take_while(|c| is_py_space(*c)).count();
+        if let (Some(fields), Some(opt)) = (fields, option) {
+            if cur_indent > indent_level {
+                fields[opt].1.push(value.to_owned());
+                continue;
+            }
+        }
+        indent_level = cur_indent;
+
+        if let Some(header) = match_section_header(value) {
+            if sections.iter().any(|(name, _)| name == header) {
+                return Err(err(IniParseErrorKind::DuplicateSection));
+            }
+            if header == DEFAULT_SECTION {
+                current = Current::Defaults;
+            } else {
+                sections.push((header.to_owned(), Vec::new()));
+                current = Current::Section(sections.len() - 1);
+            }
+            option = None;
+            continue;
+        }
+
+        let fields = match current {
+            Current::Nothing => return Err(err(IniParseErrorKind::MissingSectionHeader)),
+            Current::Defaults => &mut defaults,
+            Current::Section(i) => &mut sections[i].1,
+        };
+        let Some((name, val)) = match_option(value) else {
+            return Err(err(IniParseErrorKind::Syntax));
+        };
+        if name.is_empty() {
+            return Err(err(IniParseErrorKind::Syntax));
+        }
+        let key = name.to_lowercase();
+        if fields.iter().any(|(k, _)| *k == key) {
+            return Err(err(IniParseErrorKind::DuplicateOption));
+        }
+        fields.push((key, vec![val.to_owned()]));
+        option = Some(fields.len() - 1);
+    }
+
+    let join = |parts: &[String]| py_rstrip(&parts.join("\n")).to_owned();
+    let defaults: Vec<(String, String)> = defaults.iter().map(|(k, v)| (k.clone(), join(v))).collect();
+    let mut out = BTreeMap::new();
+    for (name, raw) in sections {
+        // `config.items(section)`: the defaults first, overridden in place, then the section's own keys.
+        let mut merged = defaults.clone();
+        for (key, parts) in raw {
+            let value = join(&parts);
+            match merged.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => merged.push((key, value)),
+            }
+        }
+        out.insert(name, merged);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Login, logout, switch
+// ---------------------------------------------------------------------------------------------------------
+
+/// Login bookkeeping after the token has been validated (whoami is done by the caller): save the section (name → token [+ refresh/expiry]) in stored_tokens, then write the token file (makes it active).
+///
+/// Rejects tokens starting with `api_org` (organization tokens), before touching any file.
+pub fn save_login(paths: &TokenPaths, tok: &StoredToken) -> Result<(), AuthError> {
+    if tok.token.starts_with("api_org") {
+        return Err(AuthError::InvalidToken(
+            "organization tokens (api_org...) cannot be used to log in; use a personal access token".to_owned(),
+        ));
+    }
+    let mut stored = StoredTokens::load(&paths.stored_tokens)?;
+    stored.set(tok.clone())?;
+    stored.save(&paths.stored_tokens)?;
+    write_token_file(&paths.token_file, &tok.token)?;
+    Ok(())
+}
+
+/// Logout: name None → delete both files (missing is fine); Some(name) → remove that section (unknown name silently ignored) and delete the token file if it held that token.
+///
+/// As in Python, an empty name means "all tokens". With a name, `stored_tokens` is only rewritten when
+/// the section existed.
+pub fn logout(paths: &TokenPaths, name: Option<&str>) -> Result<(), AuthError> {
+    let name = match name {
+        Some(name) if !name.is_empty() => name,
+        _ => {
+            remove_if_exists(&paths.token_file)?;
+            remove_if_exists(&paths.stored_tokens)?;
+            return Ok(());
+        }
+    };
+    let mut stored = StoredTokens::load(&paths.stored_tokens)?;
+    let Some(fields) = stored.sections.remove(name) else {
+        return Ok(());
+    };
+    stored.save(&paths.stored_tokens)?;
+    let active = read_token_file(&paths.token_file)?;
+    if field(&fields, KEY_HF_TOKEN) == active.as_deref() {
+        remove_if_exists(&paths.token_file)?;
+    }
+    Ok(())
+}
+
+/// Switch: look the name up (UnknownTokenName if absent), write its token to the token file.
+pub fn switch(paths: &TokenPaths, name: &str) -> Result<(), AuthError> {
+    let stored = StoredTokens::load(&paths.stored_tokens)?;
+    let tok = stored.get(name).ok_or_else(|| AuthError::UnknownTokenName(name.to_owned()))?;
+    write_token_file(&paths.token_file, &tok.token)?;
+    Ok(())
+}
+
+/// The name of the stored token equal to the current token file content, if any.
+///
+/// When several names hold the same token, the first in sorted order wins. Unreadable files → `None`.
+pub fn active_name(paths: &TokenPaths) -> Option<String> {
+    let current = read_token_file(&paths.token_file).ok()??;
+    let stored = StoredTokens::load(&paths.stored_tokens).ok()?;
+    stored.names().into_iter().find(|name| stored.get(name).is_some_and(|t| t.token == current))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Resolution
+// ---------------------------------------------------------------------------------------------------------
+
+/// Token resolution order (§5.1) without OIDC/Colab: explicit, then env HF_TOKEN (unset or empty → next), then HUGGING_FACE_HUB_TOKEN, then the token file. `env` is a lookup function so callers can pass a snapshot or ignore the environment.
+///
+/// Every source is cleaned with [`clean_token`]; an explicit token that cleans to nothing falls through.
+/// Exactly like Python (`HF_TOKEN or HUGGING_FACE_HUB_TOKEN`), a non-empty but blank `HF_TOKEN` hides
+/// `HUGGING_FACE_HUB_TOKEN` and resolution continues with the file. An unreadable token file → `None`.
+pub fn resolve_token(
+    explicit: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    token_file: &Path,
+) -> Option<String> {
+    if let Some(token) = explicit.and_then(clean_token) {
+        return Some(token);
+    }
+    let from_env = env("HF_TOKEN").filter(|v| !v.is_empty()).or_else(|| env("HUGGING_FACE_HUB_TOKEN"));
+    if let Some(token) = from_env.as_deref().and_then(clean_token) {
+        return Some(token);
+    }
+    read_token_file(token_file).ok().flatten()
+}
+
+/// Environment lookup on the current process, for [`resolve_token`] and [`token_path_from_env`].
+/// Values that are not valid Unicode count as unset.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var_os(name).and_then(|v| v.into_string().ok())
+}
+
+/// The token file path, as the Python client computes `HF_TOKEN_PATH` (§2.1):
+/// `HF_TOKEN_PATH`, else `$HF_HOME/token`, where `HF_HOME` is `HF_HOME`, else
+/// `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`. Both `HF_HOME` and the final path get
+/// `expanduser` then `expandvars` (POSIX rules). A variable set to the empty string counts as set, as in
+/// Python (an empty `HF_HOME` gives the relative path `token`).
+pub fn token_path_from_env(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    let hf_home = match env("HF_HOME") {
+        Some(home) => home,
+        None => {
+            let cache = env("XDG_CACHE_HOME").unwrap_or_else(|| py_join(&expanduser("~", env), ".cache"));
+            py_join(&cache, "huggingface")
+        }
+    };
+    let hf_home = expandvars(&expanduser(&hf_home, env), env);
+    let token = env("HF_TOKEN_PATH").unwrap_or_else(|| py_join(&hf_home, "token"));
+    PathBuf::from(expandvars(&expanduser(&token, env), env))
+}
+
+fn is_sep(c: char) -> bool {
+    c == '/' || (cfg!(windows) && c == '\\')
+}
+
+/// `os.path.join(a, b)` for a relative or absolute `b`.
+fn py_join(a: &str, b: &str) -> String {
+    if cfg!(windows) {
+        return Path::new(a).join(b).to_string_lossy().into_owned();
+    }
+    if b.starts_with('/') || a.is_empty() {
+        b.to_owned()
+    } else if a.ends_with('/') {
+        format!("{a}{b}")
+    } else {
+        format!("{a}/{b}")
+    }
+}
+
+/// `os.path.expanduser`: `~` → home (`HOME`, on Windows `USERPROFILE`), `~user` → that user's home from
+/// `/etc/passwd`; left unchanged when unknown.
+fn expanduser(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let Some(rest) = path.strip_prefix('~') else {
+        return path.to_owned();
+    };
+    let end = rest.find(is_sep).unwrap_or(rest.len());
+    let (user, tail) = rest.split_at(end);
+    let home = if user.is_empty() {
+        let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+        match env(var).or_else(|| std::env::home_dir().map(|p| p.to_string_lossy().into_owned())) {
+            Some(home) => home,
+            None => return path.to_owned(),
+        }
+    } else {
+        match user_home(user) {
+            Some(home) => home,
+            None => return path.to_owned(),
+        }
+    };
+    let joined = format!("{}{tail}", home.trim_end_matches(is_sep));
+    if joined.is_empty() {
+        "/".to_owned()
+    } else {
+        joined
+    }
+}
+
+/// Home folder of a named user from `/etc/passwd` (Unix only).
+fn user_home(user: &str) -> Option<String> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let passwd = fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() >= 6 && fields[0] == user).then(|| fields[5].to_owned())
+    })
+}
+
+/// `posixpath.expandvars`: `$name` (ASCII word characters) and `${name}` are replaced when set; unknown
+/// variables are left as written. Substituted values are not expanded again.
+fn expandvars(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    if !path.contains('$') {
+        return path.to_owned();
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        let word = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        let matched = if word > 0 {
+            Some((&after[..word], word))
+        } else if let Some(inner) = after.strip_prefix('{') {
+            inner.find('}').map(|close| (&inner[..close], close + 2))
+        } else {
+            None
+        };
+        match matched {
+            Some((name, len)) => {
+                match env(name).filter(|_| !name.is_empty()) {
+                    Some(value) => out.push_str(&value),
+                    None => out.push_str(&rest[dollar..dollar + 1 + len]),
+                }
+                rest = &after[len..];
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::process::Command;
+
+    const EXAMPLE_5_2: &str =
+        "[Work]\nhf_token = hf_BBB\nrefresh_token = rt_x\nexpires_at = 1752192000\n\n[my token]\nhf_token = hf_AAA\n\n";
+
+    fn tok(name: &str, token: &str) -> StoredToken {
+        StoredToken { name: name.into(), token: token.into(), refresh_token: None, expires_at: None }
+    }
+
+    fn oauth(name: &str, token: &str, refresh: &str, exp: u64) -> StoredToken {
+        StoredToken { refresh_token: Some(refresh.into()), expires_at: Some(exp), ..tok(name, token) }
+    }
+
+    fn paths_in(dir: &Path) -> TokenPaths {
+        TokenPaths::new(dir.join("hf").join("token"))
+    }
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k: &str| map.get(k).cloned()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    // ---- cleaning ------------------------------------------------------------------------------------
+
+    #[test]
+    fn clean_token_rules() {
+        assert_eq!(clean_token("hf_abc"), Some("hf_abc".into()));
+        assert_eq!(clean_token("  hf_abc \n"), Some("hf_abc".into()));
+        assert_eq!(clean_token("hf_\r\nabc\r\n"), Some("hf_abc".into()));
+        assert_eq!(clean_token("\thf a\tb \x0b"), Some("hf a\tb".into()));
+        assert_eq!(clean_token("\u{a0}hf\u{1c}"), Some("hf".into()));
+        assert_eq!(clean_token("\u{feff}hf"), Some("\u{feff}hf".into()));
+        assert_eq!(clean_token(""), None);
+        assert_eq!(clean_token(" \r\n\t "), None);
+    }
+
+    // ---- paths ---------------------------------------------------------------------------------------
+
+    #[test]
+    fn token_paths_stored_tokens_next_to_token() {
+        let p = TokenPaths::new(PathBuf::from("/x/y/token"));
+        assert_eq!(p.stored_tokens, PathBuf::from("/x/y/stored_tokens"));
+        let p = TokenPaths::new(PathBuf::from("/x/y/custom-name"));
+        assert_eq!(p.stored_tokens, PathBuf::from("/x/y/stored_tokens"));
+        let p = TokenPaths::new(PathBuf::from("token"));
+        assert_eq!(p.stored_tokens, PathBuf::from("stored_tokens"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn token_path_from_env_precedence() {
+        let env = env_of(&[("HOME", "/home/u")]);
+        assert_eq!(token_path_from_env(&env), PathBuf::from("/home/u/.cache/huggingface/token"));
+        let env = env_of(&[("HOME", "/home/u/"), ("XDG_CACHE_HOME", "/xdg")]);
+        assert_eq!(token_path_from_env(&env), PathBuf::from("/xdg/huggingface/token"));
+        let env = env_of(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/xdg"), ("HF_HOME", "~/hf")]);
+        assert_eq!(token_path_from_env(&env), PathBuf::from("/home/u/hf/token"));
+        let env = env_of(&[("HF_HOME", "/hf"), ("HF_TOKEN_PATH", "$ROOT/${SUB}/tok"), ("ROOT", "/r"), ("SUB", "s")]);
+        assert_eq!(token_path_from_env(&env), PathBuf::from("/r/s/tok"));
+        let env = env_of(&[("HF_HOME", "")]);
+        assert_eq!(token_path_from_env(&env), PathBuf::from("token"));
+        let env = env_of(&[("HF_HOME", "/a/$UNSET/${ALSO}/$/${}")]);
+        assert_eq!(token_path_from_env(&env), PathBuf::from("/a/$UNSET/${ALSO}/$/${}/token"));
+        assert_eq!(
+            TokenPaths::from_env(&env_of(&[("HF_TOKEN_PATH", "/t/tk")])).stored_tokens,
+            PathBuf::from("/t/stored_tokens")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn expanduser_and_expandvars_details() {
+        let env = env_of(&[("HOME", "/"), ("A", "$B"), ("B", "nope"), ("E", "")]);
+        assert_eq!(expanduser("~", &env), "/");
+        assert_eq!(expanduser("~/x", &env), "/x");
+        assert_eq!(expanduser("x/~", &env), "x/~");
+        assert_eq!(expanduser("~no_such_user_zz/x", &env), "~no_such_user_zz/x");
+        assert_eq!(expanduser("~root/x", &env), format!("{}/x", user_home("root").unwrap().trim_end_matches('/')));
+        assert_eq!(expandvars("$A/$E/x$", &env), "$B//x$");
+        assert_eq!(expandvars("${A}b$Ab", &env), "$Bb$Ab");
+        assert_eq!(expandvars("${A", &env), "${A");
+        assert_eq!(expandvars("é$A€", &env), "é$B€");
+    }
+
+    // ---- token file ----------------------------------------------------------------------------------
+
+    #[test]
+    fn token_file_roundtrip_no_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a").join("b").join("token");
+        assert_eq!(read_token_file(&path).unwrap(), None);
+        write_token_file(&path, "hf_AAA").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"hf_AAA");
+        assert_eq!(read_token_file(&path).unwrap(), Some("hf_AAA".into()));
+        // Truncates a longer previous content.
+        write_token_file(&path, "hf_LONGER_TOKEN").unwrap();
+        write_token_file(&path, "hf_B").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"hf_B");
+    }
+
+    #[test]
+    fn read_token_file_cleans_and_handles_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        fs::write(&path, "  hf_X\r\n").unwrap();
+        assert_eq!(read_token_file(&path).unwrap(), Some("hf_X".into()));
+        fs::write(&path, "\n").unwrap();
+        assert_eq!(read_token_file(&path).unwrap(), None);
+        fs::write(&path, b"\xff\xfe").unwrap();
+        assert_eq!(read_token_file(&path).unwrap_err().kind(), io::ErrorKind::InvalidData);
+        assert!(read_token_file(dir.path()).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn token_file_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let hf = dir.path().join("hf");
+        let path = hf.join("token");
+        write_token_file(&path, "hf_AAA").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&hf), 0o700);
+        // Existing loose permissions are tightened.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(&hf, fs::Permissions::from_mode(0o755)).unwrap();
+        write_token_file(&path, "hf_BBB").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&hf), 0o700);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_the_direct_parent_is_restricted() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let mid = dir.path().join("mid");
+        let hf = mid.join("hf");
+        write_token_file(&hf.join("token"), "hf_A").unwrap();
+        assert_eq!(mode(&hf), 0o700);
+        assert_ne!(mode(&mid), 0o700);
+        assert_eq!(mode(dir.path()), 0o755);
+    }
+
+    // ---- stored_tokens: writing --------------------------------------------------------------------
+
+    #[test]
+    fn example_5_2_byte_for_byte() {
+        let mut st = StoredTokens::default();
+        st.set(tok("my token", "hf_AAA")).unwrap();
+        st.set(oauth("Work", "hf_BBB", "rt_x", 1752192000)).unwrap();
+        assert_eq!(st.to_ini(), EXAMPLE_5_2);
+        // And through the files, via save_login.
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        save_login(&paths, &tok("my token", "hf_AAA")).unwrap();
+        save_login(&paths, &oauth("Work", "hf_BBB", "rt_x", 1752192000)).unwrap();
+        assert_eq!(fs::read(&paths.stored_tokens).unwrap(), EXAMPLE_5_2.as_bytes());
+        assert_eq!(fs::read(&paths.token_file).unwrap(), b"hf_BBB");
+        // Parsing it gives the same structure back, and writing it is stable.
+        let parsed = StoredTokens::parse(EXAMPLE_5_2);
+        assert_eq!(parsed, st);
+        assert_eq!(parsed.to_ini(), EXAMPLE_5_2);
+        assert_eq!(parsed.get("Work"), Some(oauth("Work", "hf_BBB", "rt_x", 1752192000)));
+        assert_eq!(parsed.get("my token"), Some(tok("my token", "hf_AAA")));
+    }
+
+    #[test]
+    fn sections_sorted_upper_before_lower() {
+        let mut st = StoredTokens::default();
+        for name in ["beta", "Alpha", "alpha", "Zed", "_u", "1num", "ä"] {
+            st.set(tok(name, "hf_T")).unwrap();
+        }
+        assert_eq!(st.names(), ["1num", "Alpha", "Zed", "_u", "alpha", "beta", "ä"]);
+        let ini = st.to_ini();
+        let headers: Vec<&str> = ini.lines().filter(|l| l.starts_with('[')).collect();
+        assert_eq!(headers, ["[1num]", "[Alpha]", "[Zed]", "[_u]", "[alpha]", "[beta]", "[ä]"]);
+    }
+
+    #[test]
+    fn empty_store_writes_empty_file() {
+        assert_eq!(StoredTokens::default().to_ini(), "");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stored_tokens");
+        StoredTokens::default().save(&path).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"");
+    }
+
+    #[test]
+    fn set_replaces_section_entirely() {
+        let mut st = StoredTokens::parse("[a]\nhf_token = old\nrefresh_token = r\nexpires_at = 5\ncustom = keep?\n");
+        st.set(tok("a", "new")).unwrap();
+        assert_eq!(st.to_ini(), "[a]\nhf_token = new\n\n");
+        assert_eq!(st.fields("a").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn set_rejects_bad_names_and_values() {
+        let mut st = StoredTokens::default();
+        for name in ["", "DEFAULT", "a\nb", "a\rb", "a]b", "]"] {
+            assert!(matches!(st.set(tok(name, "hf_T")), Err(AuthError::InvalidName(_))), "{name:?}");
+        }
+        // Accepted: lower-case "default", spaces, brackets that still parse back.
+        for name in ["default", " spaced ", "[x", "a[b", "#hash", ";semi", "x = y", "k: v", "%(x)s"] {
+            st.set(tok(name, "hf_T")).unwrap();
+            let back = StoredTokens::parse(&st.to_ini());
+            assert_eq!(back.get(name), Some(tok(name, "hf_T")), "{name:?}");
+        }
+        for value in ["", "hf\nX", "hf\rX", " hf", "hf ", "hf\u{a0}"] {
+            assert!(matches!(st.set(tok("n", value)), Err(AuthError::InvalidToken(_))), "{value:?}");
+        }
+        let bad_refresh = StoredToken { refresh_token: Some("r\nx".into()), ..tok("n", "hf_T") };
+        assert!(matches!(st.set(bad_refresh), Err(AuthError::InvalidToken(_))));
+        let empty_refresh = StoredToken { refresh_token: Some(String::new()), ..tok("n", "hf_T") };
+        st.set(empty_refresh.clone()).unwrap();
+        assert_eq!(StoredTokens::parse(&st.to_ini()).get("n"), Some(empty_refresh));
+        assert!(!st.names().contains(&String::new()));
+    }
+
+    #[test]
+    fn percent_signs_are_literal() {
+        let mut st = StoredTokens::default();
+        st.set(oauth("100% mine", "hf_%(x)s%%", "rt_%", 7)).unwrap();
+        let back = StoredTokens::parse(&st.to_ini());
+        assert_eq!(back.get("100% mine"), Some(oauth("100% mine", "hf_%(x)s%%", "rt_%", 7)));
+    }
+
+    #[test]
+    fn remove_and_names() {
+        let mut st = StoredTokens::parse(EXAMPLE_5_2);
+        assert_eq!(st.names(), ["Work", "my token"]);
+        assert_eq!(st.len(), 2);
+        assert!(st.remove("Work"));
+        assert!(!st.remove("Work"));
+        assert!(!st.remove("work"));
+        assert_eq!(st.names(), ["my token"]);
+        assert!(st.remove("my token"));
+        assert!(st.is_empty());
+    }
+
+    #[test]
+    fn multiline_unknown_values_are_written_like_configparser() {
+        let text = "[x]\nnote = first\n  second\n\n  fourth\n";
+        let st = StoredTokens::parse(text);
+        assert_eq!(field(st.fields("x").unwrap(), "note"), Some("first\nsecond\n\nfourth"));
+        assert_eq!(st.to_ini(), "[x]\nnote = first\n\tsecond\n\t\n\tfourth\n\n");
+        assert_eq!(StoredTokens::parse(&st.to_ini()), st);
+    }
+
+    // ---- stored_tokens: parsing --------------------------------------------------------------------
+
+    fn parsed_fields(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let st = StoredTokens::try_parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        st.names()
+            .into_iter()
+            .map(|n| {
+                let f = st.fields(&n).unwrap().to_vec();
+                (n, f)
+            })
+            .collect()
+    }
+
+    fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn parse_delimiters_whitespace_and_case() {
+        let got = parsed_fields("[s]\nA = 1\nb:2\nc\t=\t 3 = x : y \nd : 4 = z\nE=\nmy key = v # not a comment\n");
+        assert_eq!(
+            got,
+            vec![(
+                "s".to_string(),
+                kv(&[
+                    ("a", "1"),
+                    ("b", "2"),
+                    ("c", "3 = x : y"),
+                    ("d", "4 = z"),
+                    ("e", ""),
+                    ("my key", "v # not a comment")
+                ])
+            )]
+        );
+    }
+
+    #[test]
+    fn parse_comments_and_blank_lines() {
+        let text = "# top\n; top\n\n[s]\n  # indented comment\nk = v\n\t; another\n\n[t]\n#k = v\n";
+        assert_eq!(parsed_fields(text), vec![("s".to_string(), kv(&[("k", "v")])), ("t".to_string(), vec![])]);
+    }
+
+    #[test]
+    fn parse_continuation_lines() {
+        let text = "[s]\nk = v\n  cont\n# comment keeps the value open\n    more\n\n  after blank\nj = x\n   \n\n";
+        assert_eq!(
+            parsed_fields(text),
+            vec![("s".to_string(), kv(&[("k", "v\ncont\nmore\n\nafter blank"), ("j", "x")]))]
+        );
+        // Indented key: a deeper line continues it even if it looks like a key or a header.
+        let text = "[s]\n\tk = v\n  \tj = w\n  [t]\n";
+        assert_eq!(parsed_fields(text), vec![("s".to_string(), kv(&[("k", "v\nj = w\n[t]")]))]);
+        // A line at the same indentation starts a new key.
+        let text = "[s]\n  k = v\n  j = w\n";
+        assert_eq!(parsed_fields(text), vec![("s".to_string(), kv(&[("k", "v"), ("j", "w")]))]);
+    }
+
+    #[test]
+    fn parse_section_headers_greedy() {
+        assert_eq!(
+            parsed_fields("[a]b]\nk=v\n[x] trailing ; stuff\nk=w\n[[y]\n  [ spaced ]  \n[]]\n"),
+            vec![
+                (" spaced ".to_string(), vec![]),
+                ("[y".to_string(), vec![]),
+                ("]".to_string(), vec![]),
+                ("a]b".to_string(), kv(&[("k", "v")])),
+                ("x".to_string(), kv(&[("k", "w")])),
+            ]
+        );
+    }
+
+    #[test]
+    fn parse_line_endings() {
+        let want = vec![("s".to_string(), kv(&[("k", "v"), ("j", "w")]))];
+        assert_eq!(parsed_fields("[s]\r\nk = v\r\nj = w\r\n"), want);
+        assert_eq!(parsed_fields("[s]\rk = v\rj = w"), want);
+        assert_eq!(parsed_fields("[s]\nk = v\r\nj = w"), want);
+    }
+
+    #[test]
+    fn parse_default_section_applies_to_all() {
+        let text = "[DEFAULT]\nshared = s\nhf_token = d\n\n[a]\nhf_token = x\n[b]\nother = y\n[DEFAULT]\nlate = l\n";
+        let st = StoredTokens::try_parse(text).unwrap();
+        assert_eq!(st.names(), ["a", "b"]);
+        assert_eq!(st.fields("a").unwrap(), kv(&[("shared", "s"), ("hf_token", "x"), ("late", "l")]));
+        assert_eq!(st.fields("b").unwrap(), kv(&[("shared", "s"), ("hf_token", "d"), ("late", "l"), ("other", "y")]));
+        assert_eq!(st.get("b").unwrap().token, "d");
+        // DEFAULT is never written back; its keys are materialized, as Python's rewrite does.
+        assert!(!st.to_ini().contains("[DEFAULT]"));
+        assert_eq!(StoredTokens::parse("[DEFAULT]\nk = v\n").names(), Vec::<String>::new());
+        // Lower-case "default" is an ordinary section.
+        assert_eq!(StoredTokens::parse("[default]\nhf_token = t\n").names(), ["default"]);
+    }
+
+    #[test]
+    fn parse_errors_give_empty() {
+        let bad = [
+            "k = v\n[s]\n",                         // key before any section
+            "\u{feff}[s]\nk = v\n",                 // BOM: not a header
+            "[s]\nno delimiter here\n",             // missing delimiter
+            "[s]\n= v\n",                           // empty key
+            "[s]\nk = v\n[s]\n",                    // duplicate section
+            "[s]\nK = v\nk = w\n",                  // duplicate key (case-insensitive)
+            "[DEFAULT]\nk = v\n[DEFAULT]\nk = w\n", // duplicate key in DEFAULT
+            "[]\nk = v\n",                          // "[]" is not a header → key before section
+            "[s]\nk = v\n[]\n",                     // "[]" is a line with no delimiter
+            "[s\nk = v\n",                          // unclosed header
+        ];
+        for text in bad {
+            assert!(StoredTokens::try_parse(text).is_err(), "{text:?}");
+            assert!(StoredTokens::parse(text).is_empty(), "{text:?}");
+        }
+        let e = StoredTokens::try_parse("[s]\nk = hf_SECRET\n[s]\n").unwrap_err();
+        assert_eq!(e, IniParseError { line: 3, kind: IniParseErrorKind::DuplicateSection });
+        assert!(!e.to_string().contains("hf_SECRET"));
+        assert_eq!(StoredTokens::try_parse("").unwrap(), StoredTokens::default());
+        assert_eq!(StoredTokens::try_parse("# only\n\n; comments\n").unwrap(), StoredTokens::default());
+    }
+
+    #[test]
+    fn parse_python_whitespace() {
+        let text = "[s]\n\u{a0}k\u{a0}=\u{a0}v\u{1c}\n";
+        assert_eq!(parsed_fields(text), vec![("s".to_string(), kv(&[("k", "v")]))]);
+    }
+
+    #[test]
+    fn get_handles_missing_or_odd_fields() {
+        let st = StoredTokens::parse(
+            "[no token]\nrefresh_token = r\n[blank]\nhf_token =\n[odd]\nHF_TOKEN = t\nexpires_at = soon\n[num]\nhf_token = t\nexpires_at = +1_000\n",
+        );
+        assert_eq!(st.get("no token"), None);
+        assert_eq!(st.get("blank"), None);
+        assert_eq!(st.get("odd"), Some(tok("odd", "t")));
+        assert_eq!(st.get("num").unwrap().expires_at, Some(1000));
+        assert_eq!(st.get("missing"), None);
+        assert_eq!(st.names(), ["blank", "no token", "num", "odd"]);
+    }
+
+    #[test]
+    fn load_and_save_preserve_unknown_sections_and_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        assert!(StoredTokens::load(&paths.stored_tokens).unwrap().is_empty());
+        fs::create_dir_all(paths.stored_tokens.parent().unwrap()).unwrap();
+        fs::write(
+            &paths.stored_tokens,
+            "[other]\nhf_token = hf_O\nX-Custom : Value\n# comment dropped\n[zz]\nnote = a\n  b\n",
+        )
+        .unwrap();
+        save_login(&paths, &tok("mine", "hf_M")).unwrap();
+        assert_eq!(
+            fs::read_to_string(&paths.stored_tokens).unwrap(),
+            "[mine]\nhf_token = hf_M\n\n[other]\nhf_token = hf_O\nx-custom = Value\n\n[zz]\nnote = a\n\tb\n\n"
+        );
+    }
+
+    #[test]
+    fn load_rejects_non_utf8_instead_of_wiping() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        fs::create_dir_all(paths.stored_tokens.parent().unwrap()).unwrap();
+        fs::write(&paths.stored_tokens, b"[s]\nhf_token = \xff\n").unwrap();
+        assert!(StoredTokens::load(&paths.stored_tokens).is_err());
+        assert!(matches!(save_login(&paths, &tok("n", "hf_N")), Err(AuthError::Io(_))));
+        assert_eq!(fs::read(&paths.stored_tokens).unwrap(), b"[s]\nhf_token = \xff\n");
+    }
+
+    #[test]
+    fn save_is_atomic_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hf").join("stored_tokens");
+        let mut st = StoredTokens::default();
+        st.set(tok("a", "hf_A")).unwrap();
+        st.save(&path).unwrap();
+        st.set(tok("b", "hf_B")).unwrap();
+        st.save(&path).unwrap();
+        let entries: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(entries, ["stored_tokens"]);
+        assert_eq!(StoredTokens::load(&path).unwrap(), st);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stored_tokens_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let hf = dir.path().join("hf");
+        fs::create_dir(&hf).unwrap();
+        fs::set_permissions(&hf, fs::Permissions::from_mode(0o755)).unwrap();
+        let path = hf.join("stored_tokens");
+        fs::write(&path, "").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        StoredTokens::parse(EXAMPLE_5_2).save(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&hf), 0o700);
+    }
+
+    // ---- login / logout / switch -------------------------------------------------------------------
+
+    #[test]
+    fn save_login_rejects_org_tokens_without_touching_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        let err = save_login(&paths, &tok("org", "api_org_SECRET")).unwrap_err();
+        assert!(matches!(err, AuthError::InvalidToken(_)));
+        assert!(!err.to_string().contains("SECRET"));
+        assert!(!paths.token_file.exists());
+        assert!(!paths.stored_tokens.exists());
+        // Invalid name: nothing written either.
+        assert!(matches!(save_login(&paths, &tok("DEFAULT", "hf_X")), Err(AuthError::InvalidName(_))));
+        assert!(!paths.token_file.exists());
+        assert!(!paths.stored_tokens.exists());
+    }
+
+    #[test]
+    fn save_login_same_name_replaces_and_activates() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        save_login(&paths, &oauth("oauth-me", "hf_1", "rt", 10)).unwrap();
+        save_login(&paths, &tok("oauth-me", "hf_2")).unwrap();
+        assert_eq!(fs::read_to_string(&paths.stored_tokens).unwrap(), "[oauth-me]\nhf_token = hf_2\n\n");
+        assert_eq!(fs::read_to_string(&paths.token_file).unwrap(), "hf_2");
+        assert_eq!(active_name(&paths), Some("oauth-me".into()));
+    }
+
+    #[test]
+    fn switch_semantics() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        save_login(&paths, &tok("a", "hf_A")).unwrap();
+        save_login(&paths, &tok("b", "hf_B")).unwrap();
+        assert_eq!(active_name(&paths), Some("b".into()));
+        switch(&paths, "a").unwrap();
+        assert_eq!(fs::read(&paths.token_file).unwrap(), b"hf_A");
+        assert_eq!(active_name(&paths), Some("a".into()));
+        let before = fs::read(&paths.stored_tokens).unwrap();
+        let err = switch(&paths, "A").unwrap_err();
+        assert!(matches!(&err, AuthError::UnknownTokenName(n) if n == "A"));
+        assert_eq!(fs::read(&paths.token_file).unwrap(), b"hf_A");
+        assert_eq!(fs::read(&paths.stored_tokens).unwrap(), before);
+        // A section with no usable hf_token is unknown too.
+        fs::write(&paths.stored_tokens, "[empty]\nhf_token =\n").unwrap();
+        assert!(matches!(switch(&paths, "empty"), Err(AuthError::UnknownTokenName(_))));
+    }
+
+    #[test]
+    fn switch_writes_cleaned_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        fs::create_dir_all(paths.stored_tokens.parent().unwrap()).unwrap();
+        fs::write(&paths.stored_tokens, "[n]\nhf_token = hf_\n  X\n").unwrap();
+        switch(&paths, "n").unwrap();
+        assert_eq!(fs::read(&paths.token_file).unwrap(), b"hf_X");
+    }
+
+    #[test]
+    fn logout_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        logout(&paths, None).unwrap(); // nothing there: fine
+        save_login(&paths, &tok("a", "hf_A")).unwrap();
+        logout(&paths, None).unwrap();
+        assert!(!paths.token_file.exists());
+        assert!(!paths.stored_tokens.exists());
+        save_login(&paths, &tok("a", "hf_A")).unwrap();
+        logout(&paths, Some("")).unwrap(); // Python: an empty name means all
+        assert!(!paths.token_file.exists());
+        assert!(!paths.stored_tokens.exists());
+    }
+
+    #[test]
+    fn logout_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        save_login(&paths, &tok("a", "hf_A")).unwrap();
+        save_login(&paths, &tok("b", "hf_B")).unwrap(); // active: b
+
+        // Unknown name: silently ignored, nothing rewritten.
+        let before = fs::read(&paths.stored_tokens).unwrap();
+        logout(&paths, Some("zzz")).unwrap();
+        assert_eq!(fs::read(&paths.stored_tokens).unwrap(), before);
+        assert!(paths.token_file.exists());
+
+        // Inactive name: section removed, token file kept.
+        logout(&paths, Some("a")).unwrap();
+        assert_eq!(fs::read_to_string(&paths.stored_tokens).unwrap(), "[b]\nhf_token = hf_B\n\n");
+        assert_eq!(fs::read(&paths.token_file).unwrap(), b"hf_B");
+
+        // Active name: section removed and token file deleted; the stored file stays (empty).
+        logout(&paths, Some("b")).unwrap();
+        assert_eq!(fs::read(&paths.stored_tokens).unwrap(), b"");
+        assert!(!paths.token_file.exists());
+        assert_eq!(active_name(&paths), None);
+    }
+
+    #[test]
+    fn logout_named_keeps_token_file_holding_other_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        save_login(&paths, &tok("a", "hf_A")).unwrap();
+        write_token_file(&paths.token_file, "hf_manual").unwrap();
+        assert_eq!(active_name(&paths), None);
+        logout(&paths, Some("a")).unwrap();
+        assert_eq!(fs::read(&paths.token_file).unwrap(), b"hf_manual");
+    }
+
+    #[test]
+    fn active_name_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        assert_eq!(active_name(&paths), None);
+        save_login(&paths, &tok("z", "hf_same")).unwrap();
+        save_login(&paths, &tok("B", "hf_same")).unwrap();
+        assert_eq!(active_name(&paths), Some("B".into()));
+        fs::write(&paths.token_file, "hf_same\n").unwrap();
+        assert_eq!(active_name(&paths), Some("B".into()));
+        fs::remove_file(&paths.stored_tokens).unwrap();
+        assert_eq!(active_name(&paths), None);
+    }
+
+    // ---- errors never leak tokens ------------------------------------------------------------------
+
+    #[test]
+    fn errors_and_debug_do_not_leak_tokens() {
+        let secret = "hf_TOPSECRET";
+        let mut st = StoredTokens::default();
+        let cases = [
+            st.set(tok("n", &format!("{secret}\n"))).unwrap_err(),
+            st.set(tok("n", &format!(" {secret}"))).unwrap_err(),
+            st.set(StoredToken { refresh_token: Some(format!("{secret}\r")), ..tok("n", "hf_ok") }).unwrap_err(),
+        ];
+        for e in cases {
+            assert!(!e.to_string().contains("TOPSECRET"), "{e}");
+            assert!(!format!("{e:?}").contains("TOPSECRET"));
+        }
+        let t = oauth("n", secret, "rt_TOPSECRET", 1);
+        assert!(!format!("{t:?}").contains("TOPSECRET"));
+        st.set(t).unwrap();
+        assert!(!format!("{st:?}").contains("TOPSECRET"));
+        assert!(format!("{st:?}").contains("hf_token"));
+        let io_err: AuthError = io::Error::other("boom").into();
+        assert!(std::error::Error::source(&io_err).is_some());
+        assert!(io_err.to_string().contains("boom"));
+    }
+
+    // ---- resolution --------------------------------------------------------------------------------
+
+    #[test]
+    fn resolve_token_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        fs::write(&file, "hf_FILE\n").unwrap();
+        let both = env_of(&[("HF_TOKEN", "hf_ENV"), ("HUGGING_FACE_HUB_TOKEN", "hf_LEGACY")]);
+
+        assert_eq!(resolve_token(Some(" hf_EXPLICIT\n"), &both, &file), Some("hf_EXPLICIT".into()));
+        assert_eq!(resolve_token(Some(" \n"), &both, &file), Some("hf_ENV".into()));
+        assert_eq!(resolve_token(None, &both, &file), Some("hf_ENV".into()));
+        let legacy = env_of(&[("HUGGING_FACE_HUB_TOKEN", " hf_LEGACY ")]);
+        assert_eq!(resolve_token(None, &legacy, &file), Some("hf_LEGACY".into()));
+        let empty_hf = env_of(&[("HF_TOKEN", ""), ("HUGGING_FACE_HUB_TOKEN", "hf_LEGACY")]);
+        assert_eq!(resolve_token(None, &empty_hf, &file), Some("hf_LEGACY".into()));
+        // Python: `HF_TOKEN or HUGGING_FACE_HUB_TOKEN` picks a blank-but-non-empty HF_TOKEN, which then
+        // cleans to nothing, so the file is used (not the legacy variable).
+        let blank_hf = env_of(&[("HF_TOKEN", " \n"), ("HUGGING_FACE_HUB_TOKEN", "hf_LEGACY")]);
+        assert_eq!(resolve_token(None, &blank_hf, &file), Some("hf_FILE".into()));
+        let all_empty = env_of(&[("HF_TOKEN", ""), ("HUGGING_FACE_HUB_TOKEN", "")]);
+        assert_eq!(resolve_token(None, &all_empty, &file), Some("hf_FILE".into()));
+        assert_eq!(resolve_token(None, &no_env, &file), Some("hf_FILE".into()));
+        assert_eq!(resolve_token(None, &no_env, &dir.path().join("missing")), None);
+        assert_eq!(resolve_token(None, &no_env, dir.path()), None); // unreadable (a directory)
+        fs::write(&file, " \r\n").unwrap();
+        assert_eq!(resolve_token(None, &no_env, &file), None);
+        // The process environment adapter works as a lookup.
+        let _ = resolve_token(None, &process_env, &file);
+    }
+
+    // ---- interoperability with Python's configparser ----------------------------------------------
+
+    /// Dump format shared with the Python side: one line per file, `ERR` or `S<hex name>:K<hex k>=<hex v>,…;…`.
+    fn hex(s: &str) -> String {
+        s.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn dump(st: &StoredTokens) -> String {
+        let mut out = String::new();
+        for name in st.names() {
+            out.push('S');
+            out.push_str(&hex(&name));
+            out.push(':');
+            for (k, v) in st.fields(&name).unwrap() {
+                out.push('K');
+                out.push_str(&hex(k));
+                out.push('=');
+                out.push_str(&hex(v));
+                out.push(',');
+            }
+            out.push(';');
+        }
+        out
+    }
+
+    const PY_DUMP: &str = r#"
+import configparser, sys
+def hx(s): return s.encode("utf-8").hex()
+for path in sys.argv[1:]:
+    c = configparser.ConfigParser(interpolation=None)
+    try:
+        c.read(path, encoding="utf-8")
+        out = ""
+        for name in sorted(c.sections()):
+            out += "S" + hx(name) + ":" + "".join("K" + hx(k) + "=" + hx(v) + "," for k, v in c.items(name)) + ";"
+        # Rewrite the way huggingface_hub's _save_stored_tokens_full does.
+        w = configparser.ConfigParser(interpolation=None)
+        for name in sorted(c.sections()):
+            w.add_section(name)
+            for k, v in c.items(name):
+                w.set(name, k, v)
+        with open(path + ".py", "w", encoding="utf-8", newline="") as f:
+            w.write(f)
+        print(out)
+    except configparser.Error:
+        print("ERR")
+"#;
+
+    /// Run python3; `None` when it is not installed (the test is then skipped).
+    fn python(args: &[&str]) -> Option<String> {
+        match Command::new("python3").args(args).env("PYTHONUTF8", "1").output() {
+            Ok(out) => {
+                assert!(out.status.success(), "python3 failed: {}", String::from_utf8_lossy(&out.stderr));
+                Some(String::from_utf8(out.stdout).unwrap())
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                eprintln!("python3 not found: skipping interoperability test");
+                None
+            }
+            Err(e) => panic!("cannot run python3: {e}"),
+        }
+    }
+
+    fn python_dump(files: &[PathBuf]) -> Option<Vec<String>> {
+        let mut args = vec!["-c", PY_DUMP];
+        let names: Vec<String> = files.iter().map(|p| p.to_str().unwrap().to_owned()).collect();
+        args.extend(names.iter().map(String::as_str));
+        python(&args).map(|s| s.lines().map(str::to_owned).collect())
+    }
+
+    const TRICKY: &[&str] = &[
+        EXAMPLE_5_2,
+        "[s]\nA = 1\nb:2\nc\t=\t 3 = x : y \nd : 4 = z\nE=\nmy key = v # not a comment\n",
+        "# top\n; top\n\n[s]\n  # indented comment\nk = v\n\t; another\n\n[t]\n#k = v\n",
+        "[s]\nk = v\n  cont\n# comment keeps the value open\n    more\n\n  after blank\nj = x\n   \n\n",
+        "[s]\n\tk = v\n  \tj = w\n  [t]\n",
+        "[s]\n  k = v\n  j = w\n",
+        "  [s]\n  k = v\n    j = w\n",
+        "[a]b]\nk=v\n[x] trailing ; stuff\nk=w\n  [ spaced ]  \n[[y]\n[]]\n",
+        "[a]b]\nk=v\n[x] trailing ; stuff\nk=w\n[[y]\n  [ spaced ]  \n[]]\n",
+        "[s]\nA = 1\nb:2\n  c\t=\t 3 = x : y \n",
+        "[s]\r\nk = v\r\nj = w\r\n",
+        "[s]\rk = v\rj = w",
+        "[s]\nk = v\r\nj = w\n\n\n",
+        "[DEFAULT]\nshared = s\nhf_token = d\n\n[a]\nhf_token = x\n[b]\nother = y\n[DEFAULT]\nlate = l\n",
+        "[DEFAULT]\nk = v\n",
+        "[default]\nhf_token = t\n",
+        "[s]\n\u{a0}k\u{a0}=\u{a0}v\u{1c}\n\u{2003}j : \u{3000}w\u{85}\n",
+        "[ünï cödé ✓]\nhf_token = hf_ü\nKÉY = VÄL\n",
+        "[p%]\nhf_token = %(x)s%%\n",
+        "[s]\nk =\n  \n  x\n",
+        "[s]\nk = v\n[t]\n",
+        "",
+        "\n\n# only comments\n",
+        "k = v\n[s]\n",
+        "\u{feff}[s]\nk = v\n",
+        "[s]\nno delimiter here\n",
+        "[s]\n= v\n",
+        "[s]\n: v\n",
+        "[s]\nk = v\n[s]\n",
+        "[s]\nK = v\nk = w\n",
+        "[DEFAULT]\nk = v\n[DEFAULT]\nk = w\n",
+        "[]\nk = v\n",
+        "[s]\nk = v\n[]\n",
+        "[s\nk = v\n",
+        "[s]\n  \n  k = v\n\tcontinued\n",
+        "[s]\nk = a\n\t[x]\n\t= y\n",
+    ];
+
+    #[test]
+    fn python_configparser_reads_like_us() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = TRICKY
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let p = dir.path().join(format!("case{i}.ini"));
+                fs::write(&p, text).unwrap();
+                p
+            })
+            .collect();
+        let Some(py) = python_dump(&files) else {
+            return;
+        };
+        assert_eq!(py.len(), TRICKY.len());
+        for ((text, py_line), file) in TRICKY.iter().zip(&py).zip(&files) {
+            let ours = match StoredTokens::try_parse(text) {
+                Ok(st) => dump(&st),
+                Err(_) => "ERR".to_owned(),
+            };
+            assert_eq!(&ours, py_line, "input {text:?}");
+            if ours != "ERR" {
+                // Python's rewrite of what it read is byte-identical to ours.
+                let py_written = fs::read_to_string(file.with_extension("ini.py")).unwrap();
+                assert_eq!(StoredTokens::parse(text).to_ini(), py_written, "input {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn rust_writes_python_reads() {
+        let mut st = StoredTokens::parse("[zz unknown]\nnote = line one\n  line two\ncustom = Value\n");
+        st.set(tok("my token", "hf_AAA")).unwrap();
+        st.set(oauth("Work", "hf_BBB", "rt_x", 1752192000)).unwrap();
+        for name in ["alpha", "Alpha", "ünï ✓", " spaced ", "[x", "default", "a:b = c", "100%"] {
+            st.set(tok(name, "hf_%(t)s")).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stored_tokens");
+        st.save(&path).unwrap();
+        let Some(py) = python_dump(std::slice::from_ref(&path)) else {
+            return;
+        };
+        assert_eq!(py, [dump(&st)]);
+        let py_written = fs::read_to_string(dir.path().join("stored_tokens.py")).unwrap();
+        assert_eq!(py_written, fs::read_to_string(&path).unwrap());
+    }
+
+    #[test]
+    fn python_writes_rust_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stored_tokens");
+        // What huggingface_hub's _save_token / _save_stored_tokens_full produce.
+        let script = r#"
+import configparser, sys
+tokens = {
+    "my token": {"hf_token": "hf_AAA"},
+    "Work": {"hf_token": "hf_BBB", "refresh_token": "rt_x", "expires_at": str(1752192000)},
+    "zeta": {"hf_token": "hf_%(z)s%", "extra": "multi\nline\n\nvalue"},
+    "Ünï ✓": {"hf_token": "hf_U"},
+    "default": {"hf_token": "hf_D"},
+}
+config = configparser.ConfigParser(interpolation=None)
+for name in sorted(tokens):
+    config.add_section(name)
+    for k, v in tokens[name].items():
+        config.set(name, k, v)
+with open(sys.argv[1], "w", encoding="utf-8", newline="") as f:
+    config.write(f)
+"#;
+        let Some(_) = python(&["-c", script, path.to_str().unwrap()]) else {
+            return;
+        };
+        let text = fs::read_to_string(&path).unwrap();
+        let st = StoredTokens::try_parse(&text).unwrap();
+        assert_eq!(st.names(), ["Work", "default", "my token", "zeta", "Ünï ✓"]);
+        assert_eq!(st.get("Work"), Some(oauth("Work", "hf_BBB", "rt_x", 1752192000)));
+        assert_eq!(st.get("zeta").unwrap().token, "hf_%(z)s%");
+        assert_eq!(field(st.fields("zeta").unwrap(), "extra"), Some("multi\nline\n\nvalue"));
+        assert_eq!(st.to_ini(), text);
+        assert!(text.starts_with(EXAMPLE_5_2.trim_end_matches("[my token]\nhf_token = hf_AAA\n\n")));
+        let Some(py) = python_dump(std::slice::from_ref(&path)) else {
+            return;
+        };
+        assert_eq!(py, [dump(&st)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn token_path_matches_python() {
+        let script = r#"
+import os
+default_home = os.path.join(os.path.expanduser("~"), ".cache")
+HF_HOME = os.path.expandvars(os.path.expanduser(os.getenv("HF_HOME", os.path.join(os.getenv("XDG_CACHE_HOME", default_home), "huggingface"))))
+HF_TOKEN_PATH = os.path.expandvars(os.path.expanduser(os.getenv("HF_TOKEN_PATH", os.path.join(HF_HOME, "token"))))
+print(HF_TOKEN_PATH)
+print(os.path.join(os.path.dirname(HF_TOKEN_PATH), "stored_tokens"))
+"#;
+        let cases: &[&[(&str, &str)]] = &[
+            &[("HOME", "/home/u")],
+            &[("HOME", "/home/u/"), ("XDG_CACHE_HOME", "/xdg/")],
+            &[("HOME", "/h"), ("HF_HOME", "~/x/$V/${W}/$NOPE/${}/$")],
+            &[("HOME", "/h"), ("HF_HOME", "~root/hf")],
+            &[("HOME", "/h"), ("HF_HOME", "")],
+            &[("HOME", "/h"), ("XDG_CACHE_HOME", "")],
+            &[("HOME", "/h"), ("HF_HOME", "/a"), ("HF_TOKEN_PATH", "$V/tok")],
+            &[("HOME", "/"), ("HF_HOME", "~")],
+        ];
+        let Some(exe) = python(&["-c", "import sys; print(sys.executable)"]) else {
+            return;
+        };
+        for vars in cases {
+            let mut cmd = Command::new(exe.trim());
+            cmd.env_clear().args(["-c", script]);
+            let mut all: Vec<(&str, &str)> = vars.to_vec();
+            all.extend([("V", "vee"), ("W", "$V")]);
+            for (k, v) in &all {
+                cmd.env(k, v);
+            }
+            let out = cmd.output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let text = String::from_utf8(out.stdout).unwrap();
+            let mut lines = text.lines();
+            let env = env_of(&all);
+            let paths = TokenPaths::from_env(&env);
+            assert_eq!(paths.token_file, PathBuf::from(lines.next().unwrap()), "{vars:?}");
+            assert_eq!(paths.stored_tokens, PathBuf::from(lines.next().unwrap()), "{vars:?}");
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! Configuration: every environment variable the library honours, resolved once into a [`Config`]
+//! when a client is created (hub-protocol.md §2.1 and §6). Each field can then be overridden per client.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The default Hub endpoint.
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+const DEFAULT_TIMEOUT_SECS: u64 = 10;
+
+/// Everything a [`crate::Client`] needs to know about its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Base URL of the Hub, without a trailing `/` (`HF_ENDPOINT`).
+    pub endpoint: String,
+    /// `HF_HOME`: root of the token file and the default cache.
+    pub hf_home: PathBuf,
+    /// The hub cache folder (`HF_HUB_CACHE`, `HUGGINGFACE_HUB_CACHE`, `$HF_HOME/hub`).
+    pub cache_dir: PathBuf,
+    /// The token file (`HF_TOKEN_PATH`, `$HF_HOME/token`); `stored_tokens` sits beside it.
+    pub token_path: PathBuf,
+    /// An explicit token for this client. Wins over every other source.
+    pub token: Option<String>,
+    /// The token from `HF_TOKEN` / `HUGGING_FACE_HUB_TOKEN`, read when the config was built.
+    pub env_token: Option<String>,
+    /// Never touch the network (`HF_HUB_OFFLINE`, else `TRANSFORMERS_OFFLINE`).
+    pub offline: bool,
+    /// Timeout of the metadata HEAD (`HF_HUB_ETAG_TIMEOUT`, default 10 s).
+    pub etag_timeout: Duration,
+    /// Connect and read-inactivity timeout of downloads (`HF_HUB_DOWNLOAD_TIMEOUT`, default 10 s).
+    pub download_timeout: Duration,
+    /// Appended to the user agent as `origin/<value>` (`HF_HUB_USER_AGENT_ORIGIN`).
+    pub user_agent_origin: Option<String>,
+    /// Extra user-agent text from the caller, appended as-is.
+    pub user_agent: Option<String>,
+    /// Send only an explicitly configured token (`HF_HUB_DISABLE_IMPLICIT_TOKEN`).
+    pub disable_implicit_token: bool,
+    /// Never create symlinks in the cache (`HF_HUB_DISABLE_SYMLINKS`): copy or move instead.
+    pub disable_symlinks: bool,
+    /// Retries of the patient second metadata attempt (default 5, waits 1, 2, 4, 8, 8 s).
+    pub http_retries: u32,
+}
+
+impl Default for Config {
+    /// The configuration of an empty environment (same as [`Config::without_env`]).
+    fn default() -> Self {
+        Config::without_env()
+    }
+}
+
+impl Config {
+    /// Read the process environment.
+    pub fn from_env() -> Config {
+        Config::from_lookup(&|k| std::env::var(k).ok())
+    }
+
+    /// Ignore the environment entirely: defaults only (the home folder still comes from the system).
+    pub fn without_env() -> Config {
+        Config::from_lookup(&|_| None)
+    }
+
+    /// Build from any variable lookup (the process environment, a snapshot, a test map).
+    pub fn from_lookup(env: &dyn Fn(&str) -> Option<String>) -> Config {
+        let get = |k: &str| env(k).filter(|v| !v.is_empty());
+        let expand = |p: &str| PathBuf::from(expand_vars(&expand_user(p, env), env));
+
+        let endpoint = normalize_endpoint(&get("HF_ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_string()));
+        let hf_home = match get("HF_HOME") {
+            Some(h) => expand(&h),
+            None => match get("XDG_CACHE_HOME") {
+                Some(x) => expand(&format!("{x}/huggingface")),
+                None => expand("~/.cache/huggingface"),
+            },
+        };
+        let cache_dir = match get("HF_HUB_CACHE").or_else(|| get("HUGGINGFACE_HUB_CACHE")) {
+            Some(c) => expand(&c),
+            None => hf_home.join("hub"),
+        };
+        let token_path = match get("HF_TOKEN_PATH") {
+            Some(p) => expand(&p),
+            None => hf_home.join("token"),
+        };
+        // Python: `_clean_token(HF_TOKEN or HUGGING_FACE_HUB_TOKEN)`: a blank HF_TOKEN hides the legacy one.
+        let env_token =
+            get("HF_TOKEN").or_else(|| get("HUGGING_FACE_HUB_TOKEN")).and_then(|t| crate::auth::clean_token(&t));
+        let offline = match get("HF_HUB_OFFLINE") {
+            Some(v) => is_truthy(&v),
+            None => get("TRANSFORMERS_OFFLINE").is_some_and(|v| is_truthy(&v)),
+        };
+        Config {
+            endpoint,
+            hf_home,
+            cache_dir,
+            token_path,
+            token: None,
+            env_token,
+            offline,
+            etag_timeout: secs_var(get("HF_HUB_ETAG_TIMEOUT")),
+            download_timeout: secs_var(get("HF_HUB_DOWNLOAD_TIMEOUT")),
+            user_agent_origin: get("HF_HUB_USER_AGENT_ORIGIN"),
+            user_agent: None,
+            disable_implicit_token: get("HF_HUB_DISABLE_IMPLICIT_TOKEN").is_some_and(|v| is_truthy(&v)),
+            disable_symlinks: get("HF_HUB_DISABLE_SYMLINKS").is_some_and(|v| is_truthy(&v)),
+            http_retries: 5,
+        }
+    }
+
+    /// Change `HF_HOME` and everything derived from it that was not set on its own.
+    pub fn set_hf_home(&mut self, home: PathBuf) {
+        if self.cache_dir == self.hf_home.join("hub") {
+            self.cache_dir = home.join("hub");
+        }
+        if self.token_path == self.hf_home.join("token") {
+            self.token_path = home.join("token");
+        }
+        self.hf_home = home;
+    }
+
+    /// The `stored_tokens` file: always beside the token file.
+    pub fn stored_tokens_path(&self) -> PathBuf {
+        self.token_path.parent().unwrap_or(Path::new(".")).join("stored_tokens")
+    }
+}
+
+/// Strip trailing `/` from an endpoint.
+pub fn normalize_endpoint(e: &str) -> String {
+    e.trim().trim_end_matches('/').to_string()
+}
+
+/// `1`, `ON`, `YES`, `TRUE` in any case.
+pub fn is_truthy(v: &str) -> bool {
+    matches!(v.trim().to_ascii_uppercase().as_str(), "1" | "ON" | "YES" | "TRUE")
+}
+
+/// Integer seconds; `0`, empty or unparsable → the default of 10 s (Python's `int(x) or default`).
+fn secs_var(v: Option<String>) -> Duration {
+    let secs = v.and_then(|s| s.trim().parse::<f64>().ok()).filter(|s| *s > 0.0 && s.is_finite());
+    Duration::from_secs_f64(secs.unwrap_or(DEFAULT_TIMEOUT_SECS as f64))
+}
+
+fn home_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    env("HOME").filter(|h| !h.is_empty()).or_else(|| std::env::home_dir().map(|p| p.to_string_lossy().into_owned()))
+}
+
+/// Python `os.path.expanduser` for `~` and `~/...` (not `~user`).
+fn expand_user(p: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    if p == "~" || p.starts_with("~/") {
+        if let Some(home) = home_dir(env) {
+            return format!("{}{}", home.trim_end_matches('/'), &p[1..]);
+        }
+    }
+    p.to_string()
+}
+
+/// Python `os.path.expandvars`: `$NAME` and `${NAME}`; unknown variables are left as they are.
+fn expand_vars(p: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut rest = p;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, consumed) = if let Some(stripped) = after.strip_prefix('{') {
+            match stripped.find('}') {
+                Some(end) => (&stripped[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            (&after[..end], end)
+        };
+        match (name.is_empty(), env(name)) {
+            (false, Some(v)) => {
+                out.push_str(&v);
+                rest = &after[consumed..];
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(vars: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(&move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = cfg(&[("HOME", "/home/u")]);
+        assert_eq!(c.endpoint, "https://huggingface.co");
+        assert_eq!(c.hf_home, PathBuf::from("/home/u/.cache/huggingface"));
+        assert_eq!(c.cache_dir, PathBuf::from("/home/u/.cache/huggingface/hub"));
+        assert_eq!(c.token_path, PathBuf::from("/home/u/.cache/huggingface/token"));
+        assert_eq!(c.stored_tokens_path(), PathBuf::from("/home/u/.cache/huggingface/stored_tokens"));
+        assert!(!c.offline);
+        assert_eq!(c.etag_timeout, Duration::from_secs(10));
+        assert_eq!(c.env_token, None);
+    }
+
+    #[test]
+    fn precedence() {
+        let c = cfg(&[("HOME", "/h"), ("XDG_CACHE_HOME", "/xdg")]);
+        assert_eq!(c.hf_home, PathBuf::from("/xdg/huggingface"));
+        let c = cfg(&[("HOME", "/h"), ("XDG_CACHE_HOME", "/xdg"), ("HF_HOME", "~/hf")]);
+        assert_eq!(c.hf_home, PathBuf::from("/h/hf"));
+        assert_eq!(c.cache_dir, PathBuf::from("/h/hf/hub"));
+        let c = cfg(&[("HF_HOME", "/a"), ("HUGGINGFACE_HUB_CACHE", "/legacy")]);
+        assert_eq!(c.cache_dir, PathBuf::from("/legacy"));
+        let c = cfg(&[("HF_HOME", "/a"), ("HUGGINGFACE_HUB_CACHE", "/legacy"), ("HF_HUB_CACHE", "$HF_HOME/c")]);
+        assert_eq!(c.cache_dir, PathBuf::from("/a/c"));
+        let c = cfg(&[("HF_HOME", "/a"), ("HF_TOKEN_PATH", "${HF_HOME}/t/tok")]);
+        assert_eq!(c.token_path, PathBuf::from("/a/t/tok"));
+        assert_eq!(c.stored_tokens_path(), PathBuf::from("/a/t/stored_tokens"));
+    }
+
+    #[test]
+    fn tokens_offline_timeouts() {
+        let c = cfg(&[("HF_TOKEN", ""), ("HUGGING_FACE_HUB_TOKEN", " hf_legacy\n")]);
+        assert_eq!(c.env_token.as_deref(), Some("hf_legacy"));
+        let c = cfg(&[("HF_TOKEN", "hf_new"), ("HUGGING_FACE_HUB_TOKEN", "hf_legacy")]);
+        assert_eq!(c.env_token.as_deref(), Some("hf_new"));
+        let c = cfg(&[("HF_TOKEN", " \n"), ("HUGGING_FACE_HUB_TOKEN", "hf_legacy")]);
+        assert_eq!(c.env_token, None, "a blank HF_TOKEN hides the legacy variable, as in Python");
+        assert!(cfg(&[("HF_HUB_OFFLINE", "yes")]).offline);
+        assert!(cfg(&[("TRANSFORMERS_OFFLINE", "1")]).offline);
+        assert!(!cfg(&[("HF_HUB_OFFLINE", "0"), ("TRANSFORMERS_OFFLINE", "1")]).offline);
+        assert!(cfg(&[("HF_HUB_OFFLINE", ""), ("TRANSFORMERS_OFFLINE", "true")]).offline);
+        assert_eq!(cfg(&[("HF_HUB_ETAG_TIMEOUT", "3")]).etag_timeout, Duration::from_secs(3));
+        assert_eq!(cfg(&[("HF_HUB_ETAG_TIMEOUT", "0")]).etag_timeout, Duration::from_secs(10));
+        assert_eq!(cfg(&[("HF_HUB_DOWNLOAD_TIMEOUT", "x")]).download_timeout, Duration::from_secs(10));
+        assert_eq!(cfg(&[("HF_ENDPOINT", "http://127.0.0.1:9/")]).endpoint, "http://127.0.0.1:9");
+        assert_eq!(cfg(&[("HF_HUB_USER_AGENT_ORIGIN", "ci")]).user_agent_origin.as_deref(), Some("ci"));
+        assert!(cfg(&[("HF_HUB_DISABLE_IMPLICIT_TOKEN", "on")]).disable_implicit_token);
+    }
+
+    #[test]
+    fn set_home_moves_derived_paths_only() {
+        let mut c = cfg(&[("HF_HOME", "/a")]);
+        c.set_hf_home(PathBuf::from("/b"));
+        assert_eq!(c.cache_dir, PathBuf::from("/b/hub"));
+        assert_eq!(c.token_path, PathBuf::from("/b/token"));
+        let mut c = cfg(&[("HF_HOME", "/a"), ("HF_HUB_CACHE", "/c")]);
+        c.set_hf_home(PathBuf::from("/b"));
+        assert_eq!(c.cache_dir, PathBuf::from("/c"));
+    }
+
+    #[test]
+    fn expandvars_leaves_unknown() {
+        let env = |k: &str| if k == "A" { Some("x".to_string()) } else { None };
+        assert_eq!(expand_vars("$A/$B/${A}/${B}/$", &env), "x/$B/x/${B}/$");
+    }
+}

@@ -1,0 +1,331 @@
+//! `hf_file_download`, `hf_file_get_metadata`, `hf_cache_try_load`: thin adapters over
+//! `Client::download`, `Client::file_metadata` and `Client::try_load_from_cache`.
+
+use std::ffi::{c_char, c_void, CString};
+use std::panic::catch_unwind;
+
+use super::client::{client_ref, hf_cancel_token, hf_client, required};
+use super::{boundary, c_string, hf_error, hf_status, opt_str, out_ptr, path_c_string, read_options};
+use crate::error::{Error, Result};
+use crate::repo::RepoType;
+use crate::{CacheLookup, DownloadOptions, Progress};
+
+/// Repository types, for `hf_download_options.repo_type`.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum hf_repo_type {
+    /// A model repository (the default).
+    HF_REPO_TYPE_MODEL = 0,
+    /// A dataset repository.
+    HF_REPO_TYPE_DATASET = 1,
+    /// A Space.
+    HF_REPO_TYPE_SPACE = 2,
+}
+
+/// Answers of `hf_cache_try_load`.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum hf_cache_result {
+    /// The cache cannot tell.
+    HF_CACHE_UNKNOWN = 0,
+    /// The file is cached; its path was returned.
+    HF_CACHE_FOUND = 1,
+    /// The cache recorded that the file does not exist at that revision (`.no_exist`).
+    HF_CACHE_KNOWN_MISSING = 2,
+}
+
+/// A progress report. Borrowed for the duration of the callback only.
+#[repr(C)]
+pub struct hf_progress {
+    /// `sizeof(hf_progress)`.
+    pub struct_size: u32,
+    /// The repo filename being transferred (UTF-8).
+    pub filename: *const c_char,
+    /// Bytes written so far.
+    pub bytes_done: u64,
+    /// Total bytes expected.
+    pub bytes_total: u64,
+}
+
+/// Progress callback. Called on the thread that made the call, at most about ten times a second
+/// plus at the start and the end of each file. Return 0 to continue, non-zero to cancel (the call
+/// then returns `HF_ERR_CANCELLED`). It must not call `hf_client_free` on the client in use, and
+/// must not unwind (throw) into the library.
+pub type hf_progress_fn = Option<unsafe extern "C" fn(progress: *const hf_progress, user_data: *mut c_void) -> i32>;
+
+/// Options of downloads and cache lookups. Fill with `hf_download_options_init`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct hf_download_options {
+    /// `sizeof(hf_download_options)`, set by `hf_download_options_init`.
+    pub struct_size: u32,
+    /// One of `hf_repo_type` (default `HF_REPO_TYPE_MODEL`).
+    pub repo_type: i32,
+    /// Branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"`.
+    pub revision: *const c_char,
+    /// Folder inside the repo, prefixed to the filename. NULL: none.
+    pub subfolder: *const c_char,
+    /// Download again even when cached.
+    pub force_download: bool,
+    /// Never use the network: answer from the cache or fail with `HF_ERR_OFFLINE`.
+    pub local_files_only: bool,
+    /// Verify LFS files against their SHA-256 (default true).
+    pub verify: bool,
+    /// Progress callback, or NULL.
+    pub progress: hf_progress_fn,
+    /// Passed to `progress` untouched.
+    pub user_data: *mut c_void,
+    /// A cancel token, or NULL. Borrowed for the duration of the call.
+    pub cancel: *const hf_cancel_token,
+}
+
+impl Default for hf_download_options {
+    fn default() -> Self {
+        hf_download_options {
+            struct_size: std::mem::size_of::<hf_download_options>() as u32,
+            repo_type: hf_repo_type::HF_REPO_TYPE_MODEL as i32,
+            revision: std::ptr::null(),
+            subfolder: std::ptr::null(),
+            force_download: false,
+            local_files_only: false,
+            verify: true,
+            progress: None,
+            user_data: std::ptr::null_mut(),
+            cancel: std::ptr::null(),
+        }
+    }
+}
+
+/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn hf_download_options_init(options: *mut hf_download_options) {
+    if !options.is_null() {
+        // SAFETY: writable struct (documented).
+        unsafe { options.write(hf_download_options::default()) };
+    }
+}
+
+fn repo_type(v: i32) -> Result<RepoType> {
+    match v {
+        0 => Ok(RepoType::Model),
+        1 => Ok(RepoType::Dataset),
+        2 => Ok(RepoType::Space),
+        _ => Err(Error::InvalidArgument(format!("unknown repo_type {v}"))),
+    }
+}
+
+/// The parsed, owned parts of `hf_download_options` (callback and token stay raw).
+struct Parsed<'a> {
+    repo_type: RepoType,
+    revision: Option<&'a str>,
+    subfolder: Option<&'a str>,
+    raw: hf_download_options,
+}
+
+unsafe fn parse<'a>(options: *const hf_download_options) -> Result<Parsed<'a>> {
+    // SAFETY: NULL or an initialised struct (documented).
+    let raw = unsafe { read_options(options, hf_download_options::default()) }?;
+    Ok(Parsed {
+        repo_type: repo_type(raw.repo_type)?,
+        // SAFETY: NULL or NUL-terminated strings (documented).
+        revision: unsafe { opt_str(raw.revision, "revision") }?,
+        subfolder: unsafe { opt_str(raw.subfolder, "subfolder") }?,
+        raw,
+    })
+}
+
+/// Downloads one file into the Hugging Face cache (or finds it there) and writes its path,
+/// `<cache>/<type>s--<org>--<name>/snapshots/<commit>/<filename>`, into `*path_out` (free with
+/// `hf_string_free`). The layout, locks and files are the ones the Python client uses.
+///
+/// - `repo_id`: `"name"` or `"org/name"`. `filename`: path inside the repo (`/`-separated).
+/// - `options`: NULL for defaults (model repo, `main`, verify on).
+/// - A commit-pinned revision whose file is cached makes no request at all. When the Hub cannot
+///   be reached or refuses (5xx, 401 on a private repo...), a cached copy is returned.
+/// - Nothing is published to the cache unless complete and verified (size; SHA-256 for LFS).
+///
+/// Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`,
+/// `HF_ERR_ENTRY_NOT_FOUND` (a `.no_exist` marker is written), `HF_ERR_GATED`,
+/// `HF_ERR_UNAUTHORIZED`, `HF_ERR_OFFLINE`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`,
+/// `HF_ERR_CHECKSUM`, `HF_ERR_METADATA`, `HF_ERR_IO`, `HF_ERR_CANCELLED`.
+/// Thread safety: safe to call concurrently with the same client, also from several processes.
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_download(
+    client: *const hf_client,
+    repo_id: *const c_char,
+    filename: *const c_char,
+    options: *const hf_download_options,
+    path_out: *mut *mut c_char,
+    error_out: *mut *mut hf_error,
+) -> hf_status {
+    boundary(error_out, || {
+        // SAFETY: documented pointer contracts.
+        let client = unsafe { client_ref(client) }?;
+        let repo_id = unsafe { required(repo_id, "repo_id") }?;
+        let filename = unsafe { required(filename, "filename") }?;
+        let p = unsafe { parse(options) }?;
+        out_ptr(path_out, "path_out")?;
+        // SAFETY: NULL or a live token for the duration of the call.
+        let cancel = unsafe { p.raw.cancel.as_ref() }.map(|t| &t.inner);
+        let cb = p.raw.progress;
+        let user_data = p.raw.user_data;
+        let mut name_c: Option<(String, CString)> = None;
+        let mut forward = |pr: &Progress| -> bool {
+            let Some(f) = cb else { return true };
+            if name_c.as_ref().is_none_or(|(n, _)| n != pr.filename) {
+                let c = CString::new(pr.filename.replace('\0', "")).unwrap_or_default();
+                name_c = Some((pr.filename.to_string(), c));
+            }
+            let report = hf_progress {
+                struct_size: std::mem::size_of::<hf_progress>() as u32,
+                filename: name_c.as_ref().map_or(std::ptr::null(), |(_, c)| c.as_ptr()),
+                bytes_done: pr.bytes_done,
+                bytes_total: pr.bytes_total,
+            };
+            // SAFETY: the caller's callback with its own user_data (documented contract).
+            unsafe { f(&report, user_data) == 0 }
+        };
+        let opts = DownloadOptions {
+            repo_type: p.repo_type,
+            revision: p.revision.map(String::from),
+            subfolder: p.subfolder.map(String::from),
+            force_download: p.raw.force_download,
+            local_files_only: p.raw.local_files_only,
+            verify: p.raw.verify,
+            progress: if cb.is_some() { Some(&mut forward) } else { None },
+            cancel,
+        };
+        let path = client.download(repo_id, filename, opts)?;
+        let c = path_c_string(&path)?;
+        // SAFETY: checked non-NULL.
+        unsafe { *path_out = c.into_raw() };
+        Ok(())
+    })
+}
+
+/// Metadata of a remote file (`hf_file_get_metadata`). Free with `hf_file_metadata_free`.
+pub struct hf_file_metadata {
+    commit: CString,
+    etag: CString,
+    location: CString,
+    size: u64,
+    is_lfs: bool,
+}
+
+/// Asks the Hub for a file's metadata (one HEAD request; nothing is written to disk): the commit
+/// the revision resolves to, the ETag (blob name), the size, the download location, LFS or not.
+/// `options` supplies `repo_type`, `revision` and `subfolder` (NULL: defaults). On success
+/// `*metadata_out` receives an object to free with `hf_file_metadata_free`.
+/// Errors: as `hf_file_download`, without the cache fallback. Thread safety: safe concurrently.
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_get_metadata(
+    client: *const hf_client,
+    repo_id: *const c_char,
+    filename: *const c_char,
+    options: *const hf_download_options,
+    metadata_out: *mut *mut hf_file_metadata,
+    error_out: *mut *mut hf_error,
+) -> hf_status {
+    boundary(error_out, || {
+        // SAFETY: documented pointer contracts.
+        let client = unsafe { client_ref(client) }?;
+        let repo_id = unsafe { required(repo_id, "repo_id") }?;
+        let filename = unsafe { required(filename, "filename") }?;
+        let p = unsafe { parse(options) }?;
+        out_ptr(metadata_out, "metadata_out")?;
+        let m = client.file_metadata(repo_id, filename, p.repo_type, p.revision, p.subfolder)?;
+        let out = hf_file_metadata {
+            commit: c_string(m.commit)?,
+            etag: c_string(m.etag)?,
+            location: c_string(m.location)?,
+            size: m.size,
+            is_lfs: m.is_lfs,
+        };
+        // SAFETY: checked non-NULL.
+        unsafe { *metadata_out = Box::into_raw(Box::new(out)) };
+        Ok(())
+    })
+}
+
+fn meta_field(metadata: *const hf_file_metadata, pick: fn(&hf_file_metadata) -> &CString) -> *const c_char {
+    // SAFETY: NULL or a live object from hf_file_get_metadata (documented contract).
+    unsafe { metadata.as_ref() }.map_or(std::ptr::null(), |m| pick(m).as_ptr())
+}
+
+/// The 40-hex commit the revision resolved to. Borrowed until `hf_file_metadata_free`; NULL for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_metadata_commit(metadata: *const hf_file_metadata) -> *const c_char {
+    meta_field(metadata, |m| &m.commit)
+}
+
+/// The normalized ETag (git blob sha1, or sha256 for LFS files). Borrowed; NULL for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_metadata_etag(metadata: *const hf_file_metadata) -> *const c_char {
+    meta_field(metadata, |m| &m.etag)
+}
+
+/// The URL the bytes are downloaded from (a CDN URL for LFS files). Borrowed; NULL for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_metadata_location(metadata: *const hf_file_metadata) -> *const c_char {
+    meta_field(metadata, |m| &m.location)
+}
+
+/// The file size in bytes (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_metadata_size(metadata: *const hf_file_metadata) -> u64 {
+    // SAFETY: NULL or a live object.
+    unsafe { metadata.as_ref() }.map_or(0, |m| m.size)
+}
+
+/// Whether the file is stored with LFS (false for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_metadata_is_lfs(metadata: *const hf_file_metadata) -> bool {
+    // SAFETY: NULL or a live object.
+    unsafe { metadata.as_ref() }.is_some_and(|m| m.is_lfs)
+}
+
+/// Frees file metadata. NULL ignored.
+#[no_mangle]
+pub unsafe extern "C" fn hf_file_metadata_free(metadata: *mut hf_file_metadata) {
+    if !metadata.is_null() {
+        // SAFETY: came from hf_file_get_metadata.
+        let _ = catch_unwind(|| drop(unsafe { Box::from_raw(metadata) }));
+    }
+}
+
+/// Looks a file up in the cache without any network access (`try_to_load_from_cache`).
+/// `options` supplies `repo_type`, `revision` (a branch is resolved through `refs/`) and
+/// `subfolder`. `*result_out` receives an `hf_cache_result`; `*path_out` receives the snapshot
+/// path when the result is `HF_CACHE_FOUND` (free with `hf_string_free`), else NULL.
+/// Errors: `HF_ERR_INVALID_ARGUMENT`. Thread safety: safe concurrently.
+#[no_mangle]
+pub unsafe extern "C" fn hf_cache_try_load(
+    client: *const hf_client,
+    repo_id: *const c_char,
+    filename: *const c_char,
+    options: *const hf_download_options,
+    result_out: *mut i32,
+    path_out: *mut *mut c_char,
+    error_out: *mut *mut hf_error,
+) -> hf_status {
+    boundary(error_out, || {
+        // SAFETY: documented pointer contracts.
+        let client = unsafe { client_ref(client) }?;
+        let repo_id = unsafe { required(repo_id, "repo_id") }?;
+        let filename = unsafe { required(filename, "filename") }?;
+        let p = unsafe { parse(options) }?;
+        out_ptr(result_out, "result_out")?;
+        out_ptr(path_out, "path_out")?;
+        let (code, path) = match client.try_load_from_cache(repo_id, filename, p.repo_type, p.revision, p.subfolder)? {
+            CacheLookup::Found(path) => (hf_cache_result::HF_CACHE_FOUND, path_c_string(&path)?.into_raw()),
+            CacheLookup::KnownMissing => (hf_cache_result::HF_CACHE_KNOWN_MISSING, std::ptr::null_mut()),
+            CacheLookup::Unknown => (hf_cache_result::HF_CACHE_UNKNOWN, std::ptr::null_mut()),
+        };
+        // SAFETY: both checked non-NULL.
+        unsafe {
+            *result_out = code as i32;
+            *path_out = path;
+        }
+        Ok(())
+    })
+}

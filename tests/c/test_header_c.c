@@ -1,0 +1,10 @@
+/* The public header compiles on its own as strict C11 (-Wall -Wextra -Werror -Wpedantic) and links. */
+#include "hf_hub.h"
+
+int main(void) {
+    hf_client_options opts;
+    hf_download_options dl;
+    hf_client_options_init(&opts);
+    hf_download_options_init(&dl);
+    return (opts.struct_size == sizeof opts && dl.struct_size == sizeof dl && hf_version() != 0) ? HF_OK : 1;
+}
