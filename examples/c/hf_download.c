@@ -22,8 +22,12 @@ static void usage(FILE *out, const char *argv0) {
 }
 
 static int fail(int32_t status, hf_error *err) {
+    /* hf_status_str gives "HF_ERR_GATED: gated repository"; print the name, then our message. */
+    const char *text = hf_status_str(status);
+    const char *colon = strchr(text, ':');
+    int name_len = colon ? (int)(colon - text) : (int)strlen(text);
     const char *message = err ? hf_error_message(err) : NULL;
-    fprintf(stderr, "error: %s: %s\n", hf_status_str(status), message ? message : "(no message)");
+    fprintf(stderr, "error: %.*s: %s\n", name_len, text, message ? message : text);
     hf_error_free(err);
     return status > 0 && status < 256 ? (int)status : 1;
 }

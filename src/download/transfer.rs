@@ -102,6 +102,7 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
     let mut written: u64 = 0;
     let mut hasher = f.expected_sha256.map(|_| Sha256::new());
     let mut stalls_left = MAX_STALLS;
+    let mut high_water: u64 = 0;
     let mut status_retries = 0u32;
     let mut buf = vec![0u8; READ_BUF];
     obs.report(f.filename, 0, f.expected_size, true)?;
@@ -141,7 +142,6 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
         if f.expected_size == 0 {
             break;
         }
-        let mut progressed = false;
         let outcome: Result<()> = loop {
             let n = match resp.read(&mut buf) {
                 Ok(0) => break Ok(()),
@@ -159,25 +159,18 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
                 h.update(&buf[..n]);
             }
             written += n as u64;
-            progressed = true;
             obs.report(f.filename, written, f.expected_size, false)?;
         };
-        if progressed {
-            stalls_left = MAX_STALLS;
-        }
         match outcome {
-            Ok(()) if written == f.expected_size => break,
-            Ok(()) => {
-                // The body ended early without an error: treat like a dropped connection.
-                if !progressed {
-                    stalls_left -= 1;
-                }
-                if stalls_left == 0 {
-                    break;
-                }
-            }
+            // A complete response: whatever its length, the size check below decides.
+            Ok(()) => break,
             Err(e) => {
-                if !progressed {
+                // Progress is new bytes beyond the best point reached so far; a server that keeps
+                // restarting from zero cannot loop forever.
+                if written > high_water {
+                    high_water = written;
+                    stalls_left = MAX_STALLS;
+                } else {
                     stalls_left -= 1;
                 }
                 if stalls_left == 0 {

@@ -130,8 +130,7 @@ static void test_client_new_invalid(void) {
         CHECK(err != NULL);
         CHECK_EQ_INT(hf_error_status(err), HF_ERR_INVALID_ARGUMENT);
         CHECK(hf_error_message(err) != NULL && hf_error_message(err)[0] != '\0');
-        hf_error_free(err);
-        err = NULL;
+        ERR_CLEAR(err);
     }
 
     /* not a URL */
@@ -208,16 +207,14 @@ static void test_download_invalid_args(void) {
         int32_t st = hf_file_download(c, bad_repos[i], "config.json", NULL, &path, &err);
         CHECK_MSG(st == HF_ERR_INVALID_ARGUMENT, "repo id \"%s\": status %d (%s)", bad_repos[i], (int)st,
                   hf_status_str(st));
-        hf_error_free(err);
-        err = NULL;
+        ERR_CLEAR(err);
     }
     const char *bad_files[] = {"", "../secret", "a/../../b", "/etc/passwd", NULL};
     for (int i = 0; bad_files[i]; i++) {
         int32_t st = hf_file_download(c, DEMO_MODEL, bad_files[i], NULL, &path, &err);
         CHECK_MSG(st == HF_ERR_INVALID_ARGUMENT, "filename \"%s\": status %d (%s)", bad_files[i], (int)st,
                   hf_status_str(st));
-        hf_error_free(err);
-        err = NULL;
+        ERR_CLEAR(err);
     }
     /* bad repo type */
     hf_download_options_init(&d);

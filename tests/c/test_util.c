@@ -507,7 +507,7 @@ size_t tu_count_requests(const char *log_json, const char *origin, const char *m
         char *o = tu_json_get_string(objs.items[i], "origin");
         char *m = tu_json_get_string(objs.items[i], "method");
         char *path = tu_json_get_string(objs.items[i], "path");
-        bool ok = (!origin || (o && strcmp(o, origin) == 0)) && (!method || (m && strcmp(m, method) == 0)) &&
+        bool ok = (!origin || (o && strcasecmp(o, origin) == 0)) && (!method || (m && strcmp(m, method) == 0)) &&
                   (!path_sub || (path && strstr(path, path_sub)));
         n += ok;
         free(o);

@@ -50,6 +50,14 @@ void tu_fail(const char *file, int line, const char *fmt, ...)
 #define CHECK_STATUS(st, expected, errp) tu_check_status(__FILE__, __LINE__, (st), (expected), (errp))
 void tu_check_status(const char *file, int line, int32_t st, int32_t expected, hf_error **errp);
 
+/* Free an error and forget it (out-parameters are only written on failure, so a stale pointer
+ * must never be passed again). */
+#define ERR_CLEAR(e)                                                                               \
+    do {                                                                                           \
+        hf_error_free(e);                                                                          \
+        (e) = NULL;                                                                                \
+    } while (0)
+
 #define RUN_TEST(fn)                                                                               \
     do {                                                                                           \
         fprintf(stderr, "[ RUN  ] %s\n", #fn);                                                     \
@@ -95,7 +103,7 @@ char *tu_json_get_string(const char *obj, const char *key);
 long long tu_json_get_int(const char *obj, const char *key, long long fallback);
 /* Raw text of the value of "key" (any type), malloc'd; NULL if absent. */
 char *tu_json_get_raw(const char *obj, const char *key);
-/* Count request-log entries matching origin ("Hub"/"Cdn"), method and a path substring (NULL = any). */
+/* Count request-log entries matching origin ("hub"/"cdn", case-insensitive), method and a path substring (NULL = any). */
 size_t tu_count_requests(const char *log_json, const char *origin, const char *method, const char *path_sub);
 /* Whether the headers of an entry contain `name` (case-insensitive). */
 bool tu_request_has_header(const char *entry_obj, const char *name);

@@ -10,9 +10,7 @@ fn s3_error(status: u16, code: &str, msg: &str) -> Resp {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{msg}</Message></Error>"
     );
-    Resp::new(status)
-        .header("content-type", "application/xml")
-        .body(bytes::Bytes::from(body))
+    Resp::new(status).header("content-type", "application/xml").body(bytes::Bytes::from(body))
 }
 
 pub(crate) fn route(sh: &Shared, ctx: &Ctx) -> Resp {

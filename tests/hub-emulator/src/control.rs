@@ -112,11 +112,7 @@ fn decode_files(files: Vec<FileReq>) -> Result<Vec<Op>, Resp> {
                 (None, Some(t)) => t.into_bytes(),
                 (None, None) => Vec::new(),
             };
-            Ok(Op::Add {
-                path: f.path,
-                data: Bytes::from(data),
-                lfs: None,
-            })
+            Ok(Op::Add { path: f.path, data: Bytes::from(data), lfs: None })
         })
         .collect()
 }
@@ -137,11 +133,11 @@ fn route_inner(sh: &Shared, method: &Method, path: &str, query: Option<&str>, bo
     match (method.as_str(), what) {
         ("GET", "info") => Ok(Resp::json(200, &json!({"hub": sh.hub_url, "cdn": sh.cdn_url}))),
         ("GET", "requests") => {
-            let log = sh.log.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let log = sh.log_snapshot();
             Ok(Resp::json(200, &serde_json::to_value(log).unwrap_or(Value::Null)))
         }
         ("DELETE", "requests") => {
-            sh.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            sh.log_clear();
             Ok(ok())
         }
         ("POST", "faults") => {
@@ -170,15 +166,9 @@ fn route_inner(sh: &Shared, method: &Method, path: &str, query: Option<&str>, bo
             for d in c.deletes {
                 ops.push(if d.ends_with('/') { Op::DeleteFolder(d) } else { Op::DeleteFile(d) });
             }
-            let target = Target::Branch {
-                name: c.branch.unwrap_or_else(|| "main".into()),
-                create: true,
-            };
+            let target = Target::Branch { name: c.branch.unwrap_or_else(|| "main".into()), create: true };
             let msg = c.message.unwrap_or_else(|| "Update".into());
-            let out = sh
-                .state()
-                .commit(rt, &c.id, target, None, ops, &msg, "", "emulator")
-                .map_err(hub_err)?;
+            let out = sh.state().commit(rt, &c.id, target, None, ops, &msg, "", "emulator").map_err(hub_err)?;
             Ok(Resp::json(200, &json!({"commit": out.commit})))
         }
         ("POST", "pr") => {
@@ -186,10 +176,8 @@ fn route_inner(sh: &Shared, method: &Method, path: &str, query: Option<&str>, bo
             let rt = rtype(&c.rtype)?;
             let ops = decode_files(c.files)?;
             let msg = c.message.unwrap_or_else(|| "Pull request".into());
-            let out = sh
-                .state()
-                .commit(rt, &c.id, Target::NewPr(None), None, ops, &msg, "", "emulator")
-                .map_err(hub_err)?;
+            let out =
+                sh.state().commit(rt, &c.id, Target::NewPr(None), None, ops, &msg, "", "emulator").map_err(hub_err)?;
             Ok(Resp::json(200, &json!({"num": out.pr, "commit": out.commit})))
         }
         ("POST", "grant") => {
@@ -203,8 +191,7 @@ fn route_inner(sh: &Shared, method: &Method, path: &str, query: Option<&str>, bo
         ("POST", kind @ ("branch" | "tag")) => {
             let r: RefReq = parse(body)?;
             let rev = r.rev.unwrap_or_else(|| "main".into());
-            sh.create_ref(rtype(&r.rtype)?, &r.id, &r.name, &rev, kind == "tag")
-                .map_err(hub_err)?;
+            sh.create_ref(rtype(&r.rtype)?, &r.id, &r.name, &rev, kind == "tag").map_err(hub_err)?;
             Ok(ok())
         }
         ("POST", "rename") => {

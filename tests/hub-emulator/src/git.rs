@@ -7,9 +7,38 @@ use sha2::Sha256;
 
 /// The Hub's default `.gitattributes` LFS extensions.
 pub const LFS_EXTENSIONS: &[&str] = &[
-    "7z", "arrow", "bin", "bz2", "ckpt", "ftz", "gguf", "gz", "h5", "joblib", "mlmodel", "model",
-    "msgpack", "npy", "npz", "onnx", "ot", "parquet", "pb", "pickle", "pkl", "pt", "pth", "rar",
-    "safetensors", "tar", "tflite", "tgz", "wasm", "xz", "zip", "zst",
+    "7z",
+    "arrow",
+    "bin",
+    "bz2",
+    "ckpt",
+    "ftz",
+    "gguf",
+    "gz",
+    "h5",
+    "joblib",
+    "mlmodel",
+    "model",
+    "msgpack",
+    "npy",
+    "npz",
+    "onnx",
+    "ot",
+    "parquet",
+    "pb",
+    "pickle",
+    "pkl",
+    "pt",
+    "pth",
+    "rar",
+    "safetensors",
+    "tar",
+    "tflite",
+    "tgz",
+    "wasm",
+    "xz",
+    "zip",
+    "zst",
 ];
 
 /// Files at or above this size are stored in LFS whatever their extension.
@@ -62,9 +91,7 @@ pub fn is_lfs_path(path: &str, size: u64) -> bool {
         return true;
     }
     match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() || name.starts_with('.') => {
-            LFS_EXTENSIONS.contains(&ext)
-        }
+        Some((stem, ext)) if !stem.is_empty() || name.starts_with('.') => LFS_EXTENSIONS.contains(&ext),
         _ => false,
     }
 }
@@ -90,11 +117,7 @@ fn hash_node(node: &Node, prefix: &str, dirs_out: &mut BTreeMap<String, String>)
         entries.push((name.as_bytes().to_vec(), "100644", name, *id));
     }
     for (name, child) in &node.dirs {
-        let path = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}/{name}")
-        };
+        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
         let id = hash_node(child, &path, dirs_out);
         let mut key = name.as_bytes().to_vec();
         key.push(b'/');
@@ -116,9 +139,7 @@ fn hash_node(node: &Node, prefix: &str, dirs_out: &mut BTreeMap<String, String>)
 
 /// Builds the git trees for a flat `path -> blob id` map. Returns the root tree id and the tree id
 /// of every folder (keyed by its path; the root is `""`).
-pub(crate) fn build_trees<'a>(
-    files: impl Iterator<Item = (&'a str, &'a str)>,
-) -> (String, BTreeMap<String, String>) {
+pub(crate) fn build_trees<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> (String, BTreeMap<String, String>) {
     let mut root = Node::default();
     for (path, oid) in files {
         let mut node = &mut root;
@@ -135,13 +156,7 @@ pub(crate) fn build_trees<'a>(
 }
 
 /// Git commit object id.
-pub(crate) fn commit_id(
-    tree: &str,
-    parent: Option<&str>,
-    author: &str,
-    timestamp: u64,
-    message: &str,
-) -> String {
+pub(crate) fn commit_id(tree: &str, parent: Option<&str>, author: &str, timestamp: u64, message: &str) -> String {
     let mut s = format!("tree {tree}\n");
     if let Some(p) = parent {
         s.push_str(&format!("parent {p}\n"));
@@ -160,10 +175,7 @@ mod tests {
         assert_eq!(git_blob_sha1(b"Hello, World!"), "b45ef6fec89518d314f546fd6c3025367b721684");
         assert_eq!(git_blob_sha1(b""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
         assert_eq!(git_blob_sha1(b"hello"), "b6fc4c620b67d95f953a5c1c1230aaab5db5a1b0");
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         // `git mktree` of nothing
         let (empty, _) = build_trees(std::iter::empty());
         assert_eq!(empty, "4b825dc642cb6eb9a060e54bf8d69288fbee4904");

@@ -37,9 +37,7 @@ pub(crate) fn route(sh: &Shared, ctx: &Ctx) -> Resp {
     let segs: Vec<&str> = ctx.raw_path.split('/').skip(1).collect();
     match segs.as_slice() {
         ["api", "whoami-v2"] => whoami(user),
-        ["api", "agent-harnesses"] => {
-            Resp::json(200, &json!({"standardEnvVars": [], "harnesses": {}}))
-        }
+        ["api", "agent-harnesses"] => Resp::json(200, &json!({"standardEnvVars": [], "harnesses": {}})),
         ["api", "validate-yaml"] => Resp::json(200, &json!({"errors": [], "warnings": []})),
         ["api", "repos", "create"] => crate::upload::create_repo(sh, &mut st, ctx, user),
         ["api", "repos", "delete"] => crate::upload::delete_repo(&mut st, ctx, user),
@@ -63,11 +61,7 @@ fn authenticate(st: &State, ctx: &Ctx) -> Result<Option<User>, Resp> {
     };
     match st.user_by_token(token) {
         Some(u) if !token.is_empty() => Ok(Some(u.clone())),
-        _ => Err(Resp::error(
-            401,
-            None,
-            "Invalid credentials in Authorization header",
-        )),
+        _ => Err(Resp::error(401, None, "Invalid credentials in Authorization header")),
     }
 }
 
@@ -160,13 +154,11 @@ pub(crate) fn open_repo(
     user: Option<&User>,
     rt: RepoType,
     id: &str,
-    segs: &[&str],
-    span: (usize, usize),
-    suffix: &str,
+    at: &RepoSpan<'_>,
 ) -> Result<(), Resp> {
     match st.lookup(rt, id) {
         Lookup::Missing => Err(Resp::from_err(&HubError::repo_not_found())),
-        Lookup::Moved(new_id) => Err(moved(ctx, segs, span, &new_id, suffix)),
+        Lookup::Moved(new_id) => Err(moved(ctx, at, &new_id)),
         Lookup::Found => {
             let repo = st.repo(rt, id).ok_or_else(|| Resp::from_err(&HubError::repo_not_found()))?;
             repo.check_read(user).map_err(|d| denied(sh, repo, d))
@@ -199,11 +191,19 @@ pub(crate) fn denied(sh: &Shared, repo: &Repo, d: Denied) -> Resp {
     }
 }
 
+/// Where the repo id sits in the path: `segs[start..end]`, plus a suffix (`.git`).
+pub(crate) struct RepoSpan<'a> {
+    pub segs: &'a [&'a str],
+    pub start: usize,
+    pub end: usize,
+    pub suffix: &'static str,
+}
+
 /// 307 with a relative Location: the same path with the new repo id.
-fn moved(ctx: &Ctx, segs: &[&str], span: (usize, usize), new_id: &str, suffix: &str) -> Resp {
-    let mut parts: Vec<String> = segs[..span.0].iter().map(|s| s.to_string()).collect();
-    parts.push(format!("{new_id}{suffix}"));
-    parts.extend(segs[span.1..].iter().map(|s| s.to_string()));
+fn moved(ctx: &Ctx, at: &RepoSpan<'_>, new_id: &str) -> Resp {
+    let mut parts: Vec<String> = at.segs[..at.start].iter().map(|s| s.to_string()).collect();
+    parts.push(format!("{new_id}{}", at.suffix));
+    parts.extend(at.segs[at.end..].iter().map(|s| s.to_string()));
     let mut loc = format!("/{}", parts.join("/"));
     if let Some(q) = &ctx.query {
         loc.push('?');
@@ -223,21 +223,10 @@ pub(crate) fn take_rev<'a, 'b>(rest: &'a [&'b str]) -> Option<(String, &'a [&'b 
 }
 
 fn join_path(segs: &[&str]) -> String {
-    segs.iter()
-        .map(|s| pct_decode(s))
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("/")
+    segs.iter().map(|s| pct_decode(s)).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/")
 }
 
-fn api_repo(
-    sh: &Shared,
-    st: &mut State,
-    ctx: &Ctx,
-    user: Option<&User>,
-    rt: RepoType,
-    segs: &[&str],
-) -> Resp {
+fn api_repo(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&User>, rt: RepoType, segs: &[&str]) -> Resp {
     let valid = |rest: &[&str]| match rest.first() {
         None => true,
         Some(&"") => rest.len() == 1,
@@ -246,7 +235,7 @@ fn api_repo(
     let Some((id, end)) = split_repo(st, rt, segs, 2, false, valid) else {
         return Resp::not_found();
     };
-    if let Err(r) = open_repo(sh, st, ctx, user, rt, &id, segs, (2, end), "") {
+    if let Err(r) = open_repo(sh, st, ctx, user, rt, &id, &RepoSpan { segs, start: 2, end, suffix: "" }) {
         return r;
     }
     let rest = &segs[end..];
@@ -309,7 +298,7 @@ fn web(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&User>, segs: &[&str
         if ctx.method != axum::http::Method::POST {
             return Resp::method_not_allowed();
         }
-        if let Err(r) = open_repo(sh, st, ctx, user, rt, &id, segs, (base, end), ".git") {
+        if let Err(r) = open_repo(sh, st, ctx, user, rt, &id, &RepoSpan { segs, start: base, end, suffix: ".git" }) {
             return r;
         }
         return match segs[end + 3] {
@@ -322,7 +311,7 @@ fn web(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&User>, segs: &[&str
         if !ctx.is_get_or_head() {
             return Resp::method_not_allowed();
         }
-        if let Err(r) = open_repo(sh, st, ctx, user, rt, &id, segs, (base, end), "") {
+        if let Err(r) = open_repo(sh, st, ctx, user, rt, &id, &RepoSpan { segs, start: base, end, suffix: "" }) {
             return r;
         }
         let Some(repo) = st.repo(rt, &id) else {
@@ -345,10 +334,8 @@ fn resolve_commit<'r>(repo: &'r Repo, rev: &str) -> Result<&'r CommitObj, Resp> 
 
 fn content_disposition(kind: &str, path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
-    let ascii: String = name
-        .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
-        .collect();
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
     format!("{kind}; filename*=UTF-8''{}; filename=\"{ascii}\";", pct_encode(name, false))
 }
 
@@ -436,16 +423,12 @@ fn parse_range(header: Option<&str>, total: usize) -> RangeReq {
 /// 200 / 206 / 416 for `data`, honouring `Range` (unless the IgnoreRange fault is active).
 pub(crate) fn serve_bytes(ctx: &Ctx, data: &Bytes, headers: Vec<(String, String)>) -> Resp {
     let total = data.len();
-    let range = if ctx.ignore_range {
-        RangeReq::Full
-    } else {
-        parse_range(ctx.header("range"), total)
-    };
+    let range = if ctx.ignore_range { RangeReq::Full } else { parse_range(ctx.header("range"), total) };
     let mut r = match range {
         RangeReq::Full => Resp::new(200).body(data.clone()),
-        RangeReq::Part(s, e) => Resp::new(206)
-            .body(data.slice(s..=e))
-            .header("content-range", format!("bytes {s}-{e}/{total}")),
+        RangeReq::Part(s, e) => {
+            Resp::new(206).body(data.slice(s..=e)).header("content-range", format!("bytes {s}-{e}/{total}"))
+        }
         RangeReq::Unsatisfiable => {
             return Resp::new(416)
                 .header("content-type", "text/plain; charset=utf-8")
@@ -510,11 +493,8 @@ fn repo_info(sh: &Shared, repo: &Repo, rev: Option<&str>, ctx: &Ctx) -> Resp {
         RepoType::Space => info["sdk"] = json!("static"),
         RepoType::Dataset => {}
     }
-    let expand: Vec<&str> = q
-        .iter()
-        .filter(|(k, _)| k == "expand" || k == "expand[]")
-        .map(|(_, v)| v.as_str())
-        .collect();
+    let expand: Vec<&str> =
+        q.iter().filter(|(k, _)| k == "expand" || k == "expand[]").map(|(_, v)| v.as_str()).collect();
     if !expand.is_empty() {
         let mut out = Map::new();
         for k in ["_id", "id"].into_iter().chain(expand) {
@@ -574,13 +554,8 @@ fn decode_cursor(q: &[(String, String)]) -> usize {
 /// `Link: <abs url with cursor>; rel="next"` for the next page.
 fn next_link(sh: &Shared, ctx: &Ctx, offset: usize) -> String {
     let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"));
-    let mut parts: Vec<&str> = ctx
-        .query
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
-        .collect();
+    let mut parts: Vec<&str> =
+        ctx.query.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty() && !p.starts_with("cursor=")).collect();
     let c = format!("cursor={cursor}");
     parts.push(&c);
     format!("<{}{}?{}>; rel=\"next\"", sh.hub_url, ctx.raw_path, parts.join("&"))
@@ -610,11 +585,7 @@ fn tree(sh: &Shared, repo: &Repo, ctx: &Ctx, rev: &str, path: &str) -> Resp {
     let q = ctx.query_pairs();
     let recursive = query_bool(&q, "recursive");
     let expand = query_bool(&q, "expand");
-    let prefix = if path.is_empty() {
-        String::new()
-    } else {
-        format!("{path}/")
-    };
+    let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
     let wanted = |p: &str| -> bool {
         match p.strip_prefix(prefix.as_str()) {
             Some(rest) if !rest.is_empty() => recursive || !rest.contains('/'),
@@ -629,14 +600,8 @@ fn tree(sh: &Shared, repo: &Repo, ctx: &Ctx, rev: &str, path: &str) -> Resp {
         .chain(commit.files.keys().filter(|f| wanted(f)).map(|f| (f.as_str(), false)))
         .collect();
     entries.sort();
-    let items = entries
-        .into_iter()
-        .map(|(p, d)| entry_json(repo, commit, p, d, expand))
-        .collect();
-    let page = sh
-        .opts
-        .tree_page_size
-        .unwrap_or(if expand { 50 } else { 1000 });
+    let items = entries.into_iter().map(|(p, d)| entry_json(repo, commit, p, d, expand)).collect();
+    let page = sh.opts.tree_page_size.unwrap_or(if expand { 50 } else { 1000 });
     paginate(sh, ctx, items, page)
 }
 
@@ -649,11 +614,7 @@ fn refs(repo: &Repo, ctx: &Ctx) -> Resp {
         "converts": [],
     });
     if query_bool(&q, "include_prs") {
-        v["pullRequests"] = repo
-            .prs
-            .iter()
-            .map(|(n, c)| r("pr", &n.to_string(), c))
-            .collect();
+        v["pullRequests"] = repo.prs.iter().map(|(n, c)| r("pr", &n.to_string(), c)).collect();
     }
     Resp::json(200, &v)
 }
@@ -664,9 +625,7 @@ fn commits(sh: &Shared, repo: &Repo, ctx: &Ctx, rev: &str) -> Resp {
         Err(r) => return r,
     };
     let q = ctx.query_pairs();
-    let formatted = q
-        .iter()
-        .any(|(k, v)| (k == "expand" || k == "expand[]") && v == "formatted");
+    let formatted = q.iter().any(|(k, v)| (k == "expand" || k == "expand[]") && v == "formatted");
     let items = repo
         .first_parent_chain(&commit.id)
         .into_iter()
@@ -692,9 +651,7 @@ fn paths_info(repo: &Repo, ctx: &Ctx, rev: &str) -> Resp {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let is_json = ctx
-        .header("content-type")
-        .is_some_and(|c| c.contains("json"));
+    let is_json = ctx.header("content-type").is_some_and(|c| c.contains("json"));
     let (paths, expand): (Vec<String>, bool) = if is_json {
         let v: Value = serde_json::from_slice(&ctx.body).unwrap_or(Value::Null);
         let paths = v["paths"]
@@ -705,11 +662,7 @@ fn paths_info(repo: &Repo, ctx: &Ctx, rev: &str) -> Resp {
     } else {
         let body = String::from_utf8_lossy(&ctx.body).into_owned();
         let pairs = crate::util::parse_query(Some(&body));
-        let paths = pairs
-            .iter()
-            .filter(|(k, _)| k == "paths" || k == "paths[]")
-            .map(|(_, v)| v.clone())
-            .collect();
+        let paths = pairs.iter().filter(|(k, _)| k == "paths" || k == "paths[]").map(|(_, v)| v.clone()).collect();
         (paths, query_bool(&pairs, "expand"))
     };
     if paths.len() > 1000 {

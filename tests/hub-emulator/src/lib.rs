@@ -96,10 +96,7 @@ pub struct LoggedRequest {
 impl LoggedRequest {
     /// First value of a header, case-insensitive.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// Path and query as sent (`/a/b?x=1`).
@@ -131,13 +128,7 @@ pub struct Fault {
 impl Fault {
     /// A fault matching every request.
     pub fn new(action: FaultAction) -> Self {
-        Fault {
-            origin: None,
-            method: None,
-            path_contains: None,
-            times: None,
-            action,
-        }
+        Fault { origin: None, method: None, path_contains: None, times: None, action }
     }
     pub fn origin(mut self, origin: Origin) -> Self {
         self.origin = Some(origin);
@@ -206,10 +197,7 @@ impl Emulator {
     /// Starts with options. Panics when a port cannot be bound.
     pub fn start_with(opts: EmulatorOptions) -> Emulator {
         let (shared, stop_tx, thread) = server::spawn(opts);
-        Emulator {
-            shared,
-            stop: Mutex::new(Some((stop_tx, thread))),
-        }
+        Emulator { shared, stop: Mutex::new(Some((stop_tx, thread))) }
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -259,10 +247,7 @@ impl Emulator {
             .commit(
                 parse_repo_type(repo_type),
                 repo_id,
-                Target::Branch {
-                    name: branch.to_string(),
-                    create: true,
-                },
+                Target::Branch { name: branch.to_string(), create: true },
                 None,
                 ops,
                 message,
@@ -276,8 +261,8 @@ impl Emulator {
     /// Creates the repo (public) if missing and commits every file under `dir` on `main`.
     pub fn load_dir(&self, repo_type: &str, repo_id: &str, dir: &Path) -> String {
         let rt = parse_repo_type(repo_type);
-        let files = server::read_dir_files(dir)
-            .unwrap_or_else(|e| panic!("hub-emulator: cannot read {}: {e}", dir.display()));
+        let files =
+            server::read_dir_files(dir).unwrap_or_else(|e| panic!("hub-emulator: cannot read {}: {e}", dir.display()));
         self.shared.load_files(rt, repo_id, files)
     }
 
@@ -330,11 +315,11 @@ impl Emulator {
 
     /// Every logged request so far (both origins; control API calls are not logged).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.shared.log_snapshot()
     }
 
     pub fn clear_requests(&self) {
-        self.shared.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.shared.log_clear();
     }
 
     pub fn add_fault(&self, fault: Fault) {
@@ -381,11 +366,7 @@ impl Drop for Emulator {
 pub(crate) fn ops_from(files: &[(&str, &[u8])], deletes: &[&str]) -> Vec<Op> {
     let mut ops: Vec<Op> = files
         .iter()
-        .map(|(p, d)| Op::Add {
-            path: p.to_string(),
-            data: Bytes::copy_from_slice(d),
-            lfs: None,
-        })
+        .map(|(p, d)| Op::Add { path: p.to_string(), data: Bytes::copy_from_slice(d), lfs: None })
         .collect();
     for d in deletes {
         if d.ends_with('/') {

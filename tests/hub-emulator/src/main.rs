@@ -21,13 +21,8 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        opts: EmulatorOptions::default(),
-        demo: false,
-        loads: Vec::new(),
-        users: Vec::new(),
-        ready_file: None,
-    };
+    let mut args =
+        Args { opts: EmulatorOptions::default(), demo: false, loads: Vec::new(), users: Vec::new(), ready_file: None };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -35,43 +30,28 @@ fn parse_args() -> Result<Args, String> {
             _ => (a.clone(), None),
         };
         let mut value = |name: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{name} needs a value"))
+            inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{name} needs a value"))
         };
         match flag.as_str() {
-            "--hub-port" => {
-                args.opts.hub_port = value(&flag)?.parse().map_err(|e| format!("--hub-port: {e}"))?
-            }
-            "--cdn-port" => {
-                args.opts.cdn_port = value(&flag)?.parse().map_err(|e| format!("--cdn-port: {e}"))?
-            }
+            "--hub-port" => args.opts.hub_port = value(&flag)?.parse().map_err(|e| format!("--hub-port: {e}"))?,
+            "--cdn-port" => args.opts.cdn_port = value(&flag)?.parse().map_err(|e| format!("--cdn-port: {e}"))?,
             "--page-size" => {
-                args.opts.tree_page_size =
-                    Some(value(&flag)?.parse().map_err(|e| format!("--page-size: {e}"))?)
+                args.opts.tree_page_size = Some(value(&flag)?.parse().map_err(|e| format!("--page-size: {e}"))?)
             }
             "--demo" => args.demo = true,
             "--ready-file" => args.ready_file = Some(PathBuf::from(value(&flag)?)),
             "--load" => {
                 let v = value(&flag)?;
-                let (spec, dir) = v
-                    .split_once('=')
-                    .ok_or("--load expects TYPE:REPO_ID=DIR")?;
-                let (t, id) = spec
-                    .split_once(':')
-                    .ok_or("--load expects TYPE:REPO_ID=DIR")?;
+                let (spec, dir) = v.split_once('=').ok_or("--load expects TYPE:REPO_ID=DIR")?;
+                let (t, id) = spec.split_once(':').ok_or("--load expects TYPE:REPO_ID=DIR")?;
                 args.loads.push((t.to_string(), id.to_string(), PathBuf::from(dir)));
             }
             "--user" => {
                 let v = value(&flag)?;
                 let mut parts = v.splitn(3, ':');
                 let token = parts.next().unwrap_or_default().to_string();
-                let name = parts
-                    .next()
-                    .filter(|n| !n.is_empty())
-                    .ok_or("--user expects TOKEN:NAME[:org1,org2]")?
-                    .to_string();
+                let name =
+                    parts.next().filter(|n| !n.is_empty()).ok_or("--user expects TOKEN:NAME[:org1,org2]")?.to_string();
                 let orgs = parts
                     .next()
                     .map(|o| o.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
@@ -86,6 +66,21 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(args)
+}
+
+#[cfg(unix)]
+async fn wait_for_shutdown() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn main() -> ExitCode {
@@ -120,18 +115,8 @@ fn main() -> ExitCode {
     let _ = writeln!(out, "{ready}");
     let _ = out.flush();
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("signal runtime");
-    rt.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    });
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("signal runtime");
+    rt.block_on(wait_for_shutdown());
     drop(emu);
     ExitCode::SUCCESS
 }

@@ -82,12 +82,7 @@ impl FileEntry {
             let sha = git::sha256_hex(&data);
             Self::lfs(sha, data)
         } else {
-            FileEntry {
-                oid: git::git_blob_sha1(&data),
-                size,
-                lfs: None,
-                data,
-            }
+            FileEntry { oid: git::git_blob_sha1(&data), size, lfs: None, data }
         }
     }
 
@@ -97,10 +92,7 @@ impl FileEntry {
         FileEntry {
             oid: git::git_blob_sha1(pointer.as_bytes()),
             size,
-            lfs: Some(LfsInfo {
-                sha256,
-                pointer_size: pointer.len() as u64,
-            }),
+            lfs: Some(LfsInfo { sha256, pointer_size: pointer.len() as u64 }),
             data,
         }
     }
@@ -249,12 +241,7 @@ pub(crate) struct HubError {
 
 impl HubError {
     pub(crate) fn new(status: u16, code: Option<&'static str>, message: impl Into<String>) -> Self {
-        HubError {
-            status,
-            code,
-            message: message.into(),
-            repo_commit: None,
-        }
+        HubError { status, code, message: message.into(), repo_commit: None }
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
@@ -266,10 +253,7 @@ impl HubError {
     }
 
     pub(crate) fn entry_not_found(commit: Option<String>) -> Self {
-        HubError {
-            repo_commit: commit,
-            ..Self::new(404, Some("EntryNotFound"), "Entry not found")
-        }
+        HubError { repo_commit: commit, ..Self::new(404, Some("EntryNotFound"), "Entry not found") }
     }
 
     pub(crate) fn repo_not_found() -> Self {
@@ -292,7 +276,10 @@ pub(crate) enum Op {
         lfs: Option<bool>,
     },
     /// Add an LFS file by the sha256 of an already uploaded object.
-    AddLfs { path: String, sha256: String },
+    AddLfs {
+        path: String,
+        sha256: String,
+    },
     DeleteFile(String),
     DeleteFolder(String),
 }
@@ -371,13 +358,7 @@ impl State {
 
     /// Creates a repo whose `main` holds one initial commit (empty, or with the Hub's
     /// `.gitattributes` when `gitattributes` is set). Returns false when it already exists.
-    pub(crate) fn create_repo(
-        &mut self,
-        rt: RepoType,
-        id: &str,
-        access: Access,
-        gitattributes: bool,
-    ) -> bool {
+    pub(crate) fn create_repo(&mut self, rt: RepoType, id: &str, access: Access, gitattributes: bool) -> bool {
         if self.repos.contains_key(&(rt, id.to_string())) {
             return false;
         }
@@ -398,10 +379,7 @@ impl State {
         let mut files = BTreeMap::new();
         if gitattributes {
             let data = Bytes::from_static(GITATTRIBUTES.as_bytes());
-            files.insert(
-                ".gitattributes".to_string(),
-                FileEntry::new(".gitattributes", data, Some(false)),
-            );
+            files.insert(".gitattributes".to_string(), FileEntry::new(".gitattributes", data, Some(false)));
         }
         let author = id.split_once('/').map_or("system", |(ns, _)| ns).to_string();
         let c = make_commit(&mut repo, None, files, "initial commit", "", &author, now);
@@ -414,10 +392,7 @@ impl State {
         if self.repos.contains_key(&(rt, to.to_string())) {
             return Err(HubError::new(409, None, format!("Repository {to} already exists")));
         }
-        let mut repo = self
-            .repos
-            .remove(&(rt, from.to_string()))
-            .ok_or_else(HubError::repo_not_found)?;
+        let mut repo = self.repos.remove(&(rt, from.to_string())).ok_or_else(HubError::repo_not_found)?;
         repo.id = to.to_string();
         self.repos.insert((rt, to.to_string()), repo);
         self.moved.remove(&(rt, to.to_string()));
@@ -441,22 +416,16 @@ impl State {
     ) -> Result<CommitOutcome, HubError> {
         let now = self.tick();
         let lfs_store = &mut self.lfs;
-        let repo = self
-            .repos
-            .get_mut(&(rt, id.to_string()))
-            .ok_or_else(HubError::repo_not_found)?;
+        let repo = self.repos.get_mut(&(rt, id.to_string())).ok_or_else(HubError::repo_not_found)?;
         let base: Option<String> = match &target {
             Target::Branch { name, create } => match repo.branches.get(name) {
                 Some(c) => Some(c.clone()),
                 None if *create => repo.branches.get("main").cloned(),
                 None => return Err(HubError::revision_not_found(name)),
             },
-            Target::Pr(n) => Some(
-                repo.prs
-                    .get(n)
-                    .cloned()
-                    .ok_or_else(|| HubError::revision_not_found(&format!("refs/pr/{n}")))?,
-            ),
+            Target::Pr(n) => {
+                Some(repo.prs.get(n).cloned().ok_or_else(|| HubError::revision_not_found(&format!("refs/pr/{n}")))?)
+            }
             Target::NewPr(Some(base)) => Some(base.clone()),
             Target::NewPr(None) => repo.branches.get("main").cloned(),
         };
@@ -464,27 +433,18 @@ impl State {
             let expected = expected.to_ascii_lowercase();
             let ok = base.as_deref().is_some_and(|b| b.starts_with(&expected));
             if !ok {
-                return Err(HubError::new(
-                    412,
-                    None,
-                    "A commit has happened since. Please refresh and try again.",
-                ));
+                return Err(HubError::new(412, None, "A commit has happened since. Please refresh and try again."));
             }
         }
-        let mut files: BTreeMap<String, FileEntry> = base
-            .as_ref()
-            .and_then(|b| repo.commits.get(b))
-            .map(|c| (*c.files).clone())
-            .unwrap_or_default();
+        let mut files: BTreeMap<String, FileEntry> =
+            base.as_ref().and_then(|b| repo.commits.get(b)).map(|c| (*c.files).clone()).unwrap_or_default();
         for op in ops {
             match op {
                 Op::Add { path, data, lfs } => {
                     let path = normalize_path(&path)?;
                     let entry = FileEntry::new(&path, data, lfs);
                     if let Some(l) = &entry.lfs {
-                        lfs_store
-                            .entry(l.sha256.clone())
-                            .or_insert_with(|| entry.data.clone());
+                        lfs_store.entry(l.sha256.clone()).or_insert_with(|| entry.data.clone());
                     }
                     files.insert(path, entry);
                 }
@@ -550,9 +510,8 @@ impl State {
 fn normalize_path(path: &str) -> Result<String, HubError> {
     let p = path.strip_prefix('/').unwrap_or(path);
     let p = p.strip_prefix("./").unwrap_or(p);
-    let bad = p.is_empty()
-        || p.ends_with('/')
-        || p.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s == ".git");
+    let bad =
+        p.is_empty() || p.ends_with('/') || p.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s == ".git");
     if bad {
         return Err(HubError::bad_request(format!("Invalid path in repo: {path:?}")));
     }
@@ -569,11 +528,7 @@ fn make_commit(
     date: u64,
 ) -> String {
     let (tree, dirs) = git::build_trees(files.iter().map(|(p, f)| (p.as_str(), f.oid.as_str())));
-    let message = if description.is_empty() {
-        title.to_string()
-    } else {
-        format!("{title}\n\n{description}")
-    };
+    let message = if description.is_empty() { title.to_string() } else { format!("{title}\n\n{description}") };
     let id = git::commit_id(&tree, parent.as_deref(), author, date, &message);
     repo.commits.insert(
         id.clone(),

@@ -26,7 +26,8 @@ pub(crate) struct FaultSlot {
 
 pub(crate) struct Shared {
     pub state: Mutex<State>,
-    pub log: Mutex<Vec<LoggedRequest>>,
+    /// (sequence number, entry)
+    log: Mutex<Vec<(u64, LoggedRequest)>>,
     pub faults: Mutex<Vec<FaultSlot>>,
     pub hub_url: String,
     pub cdn_url: String,
@@ -95,23 +96,15 @@ pub(crate) struct Resp {
 
 impl Resp {
     pub(crate) fn new(status: u16) -> Self {
-        Resp {
-            status,
-            headers: Vec::new(),
-            body: Bytes::new(),
-        }
+        Resp { status, headers: Vec::new(), body: Bytes::new() }
     }
 
     pub(crate) fn json(status: u16, v: &Value) -> Self {
-        Resp::new(status)
-            .header("content-type", "application/json; charset=utf-8")
-            .body(Bytes::from(v.to_string()))
+        Resp::new(status).header("content-type", "application/json; charset=utf-8").body(Bytes::from(v.to_string()))
     }
 
     pub(crate) fn text(status: u16, s: &str) -> Self {
-        Resp::new(status)
-            .header("content-type", "text/plain; charset=utf-8")
-            .body(Bytes::from(s.to_string()))
+        Resp::new(status).header("content-type", "text/plain; charset=utf-8").body(Bytes::from(s.to_string()))
     }
 
     pub(crate) fn header(mut self, k: &str, v: impl Into<String>) -> Self {
@@ -151,9 +144,7 @@ impl Resp {
 }
 
 fn header_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
-        .collect()
+    s.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' }).collect()
 }
 
 /// A parsed request handed to the routes.
@@ -168,10 +159,7 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn query_pairs(&self) -> Vec<(String, String)> {
@@ -186,8 +174,7 @@ impl Ctx {
         if self.body.is_empty() {
             return Ok(Value::Object(Default::default()));
         }
-        serde_json::from_slice(&self.body)
-            .map_err(|e| HubError::bad_request(format!("Invalid JSON body: {e}")))
+        serde_json::from_slice(&self.body).map_err(|e| HubError::bad_request(format!("Invalid JSON body: {e}")))
     }
 }
 
@@ -195,9 +182,7 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
     let (parts, body) = req.into_parts();
     let raw_path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     let method = parts.method.clone();
     let is_head = method == Method::HEAD;
 
@@ -209,15 +194,29 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_ascii_lowercase(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
 
     let actions = sh.take_faults(origin, method.as_str(), &raw_path, query.as_deref());
+    let text_body = if !body.is_empty() && body.len() <= 1 << 20 {
+        std::str::from_utf8(&body).ok().map(str::to_string)
+    } else {
+        None
+    };
+    let entry = LoggedRequest {
+        origin,
+        method: method.as_str().to_string(),
+        path: raw_path.clone(),
+        query: query.clone(),
+        headers: headers.clone(),
+        status: 0,
+        body: text_body,
+        body_len: body.len() as u64,
+    };
+    // With a delay, the request is logged (status 0) before waiting, and completed afterwards.
+    let delayed = actions.iter().any(|a| matches!(a, FaultAction::Delay(_)));
+    let mut pending = if delayed { Err(sh.log_push(entry)) } else { Ok(entry) };
+
     let mut status_fault = None;
     let mut drop_after = None;
     let mut throttle = None;
@@ -234,14 +233,7 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
         }
     }
 
-    let ctx = Ctx {
-        method: method.clone(),
-        raw_path: raw_path.clone(),
-        query: query.clone(),
-        headers: headers.clone(),
-        body: body.clone(),
-        ignore_range,
-    };
+    let ctx = Ctx { method, raw_path, query, headers, body, ignore_range };
     let mut resp = match status_fault {
         Some(s) => Resp::error(s, None, &format!("Injected fault: status {s}")),
         None => match origin {
@@ -255,22 +247,13 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
         let id = format!("Root=1-{:08x}-{:024x}", crate::util::now_secs(), n + 1);
         resp.headers.push(("x-request-id".into(), id));
     }
-
-    let text_body = if !body.is_empty() && body.len() <= 1 << 20 {
-        std::str::from_utf8(&body).ok().map(str::to_string)
-    } else {
-        None
-    };
-    sh.log.lock().unwrap_or_else(|e| e.into_inner()).push(LoggedRequest {
-        origin,
-        method: method.as_str().to_string(),
-        path: raw_path,
-        query,
-        headers,
-        status: resp.status,
-        body: text_body,
-        body_len: body.len() as u64,
-    });
+    match &mut pending {
+        Ok(entry) => {
+            entry.status = resp.status;
+            sh.log_push(entry.clone());
+        }
+        Err(seq) => sh.log_set_status(*seq, resp.status),
+    }
     finish(resp, is_head, drop_after, throttle)
 }
 
@@ -308,18 +291,16 @@ fn stream_body(body: Bytes, throttle: Option<u64>, drop_after: Option<u64>) -> B
     let limit = drop_after.map_or(body.len(), |n| (n as usize).min(body.len()));
     let chunk = throttle.map_or(64 * 1024, |bps| ((bps / 100).max(1)) as usize);
     let abort = drop_after.is_some();
-    let stream = futures_util::stream::unfold(
-        StreamState::Sending {
-            body,
-            off: 0,
-            first: true,
-        },
-        move |st| async move {
+    let stream =
+        futures_util::stream::unfold(StreamState::Sending { body, off: 0, first: true }, move |st| async move {
             let StreamState::Sending { body, off, first } = st else {
                 return None;
             };
             if off >= limit {
                 if abort {
+                    // Let hyper flush what was sent so far; otherwise the bytes before the cut
+                    // may never leave its write buffer.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                     let err = io::Error::new(io::ErrorKind::ConnectionAborted, "injected drop");
                     return Some((Err(err), StreamState::Done));
                 }
@@ -330,16 +311,8 @@ fn stream_body(body: Bytes, throttle: Option<u64>, drop_after: Option<u64>) -> B
             }
             let end = (off + chunk).min(limit);
             let piece = body.slice(off..end);
-            Some((
-                Ok::<Bytes, io::Error>(piece),
-                StreamState::Sending {
-                    body,
-                    off: end,
-                    first: false,
-                },
-            ))
-        },
-    );
+            Some((Ok::<Bytes, io::Error>(piece), StreamState::Sending { body, off: end, first: false }))
+        });
     Body::from_stream(stream)
 }
 
@@ -414,22 +387,37 @@ impl Shared {
         out
     }
 
+    fn log(&self) -> MutexGuard<'_, Vec<(u64, LoggedRequest)>> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn log_push(&self, entry: LoggedRequest) -> u64 {
+        let seq = self.counter.fetch_add(1, Ordering::Relaxed);
+        self.log().push((seq, entry));
+        seq
+    }
+
+    fn log_set_status(&self, seq: u64, status: u16) {
+        if let Some((_, e)) = self.log().iter_mut().find(|(s, _)| *s == seq) {
+            e.status = status;
+        }
+    }
+
+    pub(crate) fn log_snapshot(&self) -> Vec<LoggedRequest> {
+        self.log().iter().map(|(_, e)| e.clone()).collect()
+    }
+
+    pub(crate) fn log_clear(&self) {
+        self.log().clear();
+    }
+
     pub(crate) fn add_fault(&self, fault: Fault) {
         let remaining = fault.times;
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(FaultSlot { fault, remaining });
+        self.faults.lock().unwrap_or_else(|e| e.into_inner()).push(FaultSlot { fault, remaining });
     }
 
     pub(crate) fn add_user(&self, token: &str, name: &str, orgs: Vec<String>) {
-        self.state().users.insert(
-            token.to_string(),
-            User {
-                name: name.to_string(),
-                orgs,
-            },
-        );
+        self.state().users.insert(token.to_string(), User { name: name.to_string(), orgs });
     }
 
     pub(crate) fn create_repo(&self, rt: RepoType, id: &str, access: Access) {
@@ -448,29 +436,15 @@ impl Shared {
         }
         let ops = files
             .into_iter()
-            .map(|(path, data)| crate::model::Op::Add {
-                path,
-                data: Bytes::from(data),
-                lfs: None,
-            })
+            .map(|(path, data)| crate::model::Op::Add { path, data: Bytes::from(data), lfs: None })
             .collect();
-        let target = Target::Branch {
-            name: "main".into(),
-            create: true,
-        };
+        let target = Target::Branch { name: "main".into(), create: true };
         st.commit(rt, id, target, None, ops, "Upload folder", "", "emulator")
             .unwrap_or_else(|e| panic!("hub-emulator: load failed: {e}"))
             .commit
     }
 
-    pub(crate) fn create_ref(
-        &self,
-        rt: RepoType,
-        id: &str,
-        name: &str,
-        rev: &str,
-        tag: bool,
-    ) -> Result<(), HubError> {
+    pub(crate) fn create_ref(&self, rt: RepoType, id: &str, name: &str, rev: &str, tag: bool) -> Result<(), HubError> {
         let mut st = self.state();
         let repo = st.repo_mut(rt, id).ok_or_else(HubError::repo_not_found)?;
         let commit = repo.resolve(rev).ok_or_else(|| HubError::revision_not_found(rev))?;
@@ -499,20 +473,8 @@ impl Shared {
             self.create_repo(rt, id, access);
             self.load_files(rt, id, vec![(path.to_string(), content.as_bytes().to_vec())]);
         };
-        simple(
-            RepoType::Model,
-            "test-org/private-model",
-            Access::Private,
-            "config.json",
-            "{\"private\": true}\n",
-        );
-        simple(
-            RepoType::Model,
-            "test-org/gated-model",
-            Access::Gated,
-            "config.json",
-            "{\"gated\": true}\n",
-        );
+        simple(RepoType::Model, "test-org/private-model", Access::Private, "config.json", "{\"private\": true}\n");
+        simple(RepoType::Model, "test-org/gated-model", Access::Gated, "config.json", "{\"gated\": true}\n");
         simple(
             RepoType::Dataset,
             "test-org/test-dataset",
@@ -523,4 +485,3 @@ impl Shared {
         commit
     }
 }
-

@@ -39,9 +39,7 @@ fn repo_url(sh: &Shared, rt: RepoType, id: &str) -> String {
 }
 
 fn valid_name(name: &str) -> bool {
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let ok_chars = name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
     ok_chars
         && (1..=96).contains(&name.len())
         && !name.starts_with(['-', '.'])
@@ -209,8 +207,8 @@ fn parse_ndjson(body: &[u8]) -> Result<(Value, Vec<Op>), HubError> {
     let mut header = None;
     let mut ops = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: Value = serde_json::from_str(line)
-            .map_err(|e| HubError::bad_request(format!("Invalid NDJSON line: {e}")))?;
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| HubError::bad_request(format!("Invalid NDJSON line: {e}")))?;
         let val = &v["value"];
         let path = val["path"].as_str().unwrap_or_default().to_string();
         match v["key"].as_str() {
@@ -223,11 +221,7 @@ fn parse_ndjson(body: &[u8]) -> Result<(Value, Vec<Op>), HubError> {
                         .map_err(|e| HubError::bad_request(format!("Invalid base64 for {path}: {e}")))?,
                     Some(_) => content.as_bytes().to_vec(),
                 };
-                ops.push(Op::Add {
-                    path,
-                    data: Bytes::from(data),
-                    lfs: None,
-                });
+                ops.push(Op::Add { path, data: Bytes::from(data), lfs: None });
             }
             Some("lfsFile") => {
                 let oid = val["oid"].as_str().unwrap_or_default().to_ascii_lowercase();
@@ -291,10 +285,7 @@ pub(crate) fn commit(
         };
         Target::NewPr(Some(base))
     } else if repo.branches.contains_key(branch) {
-        Target::Branch {
-            name: branch.to_string(),
-            create: false,
-        }
+        Target::Branch { name: branch.to_string(), create: false }
     } else if let Some(n) = rev.strip_prefix("refs/pr/").and_then(|n| n.parse::<u64>().ok()) {
         Target::Pr(n)
     } else {
@@ -326,14 +317,7 @@ fn lfs_json(status: u16, v: &Value) -> Resp {
     r.header("content-type", "application/vnd.git-lfs+json")
 }
 
-pub(crate) fn lfs_batch(
-    sh: &Shared,
-    st: &mut State,
-    ctx: &Ctx,
-    user: Option<&User>,
-    rt: RepoType,
-    id: &str,
-) -> Resp {
+pub(crate) fn lfs_batch(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&User>, rt: RepoType, id: &str) -> Resp {
     let Some(repo) = st.repo(rt, id) else {
         return err(HubError::repo_not_found());
     };
@@ -388,7 +372,9 @@ pub(crate) fn lfs_batch(
                             "expires_at": expires,
                         }},
                     }),
-                    None => json!({"oid": oid, "size": size, "error": {"code": 404, "message": "Object does not exist"}}),
+                    None => {
+                        json!({"oid": oid, "size": size, "error": {"code": 404, "message": "Object does not exist"}})
+                    }
                 },
             }
         })
@@ -404,9 +390,7 @@ pub(crate) fn lfs_verify(st: &mut State, ctx: &Ctx) -> Resp {
     let oid = v["oid"].as_str().unwrap_or_default().to_ascii_lowercase();
     let size = v["size"].as_u64();
     match st.lfs.get(&oid) {
-        Some(data) if size.is_none_or(|s| s == data.len() as u64) => {
-            Resp::json(200, &json!({"success": true}))
-        }
+        Some(data) if size.is_none_or(|s| s == data.len() as u64) => Resp::json(200, &json!({"success": true})),
         Some(_) => Resp::error(422, None, "Object size mismatch"),
         None if st.bad_uploads.contains(&oid) => {
             Resp::error(422, None, "Uploaded content does not match its sha256 oid")
@@ -425,14 +409,7 @@ fn valid_ref_name(name: &str) -> bool {
         && !(name.len() == 40 && name.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
-pub(crate) fn branch(
-    st: &mut State,
-    ctx: &Ctx,
-    user: Option<&User>,
-    rt: RepoType,
-    id: &str,
-    name: &str,
-) -> Resp {
+pub(crate) fn branch(st: &mut State, ctx: &Ctx, user: Option<&User>, rt: RepoType, id: &str, name: &str) -> Resp {
     let Some(repo) = st.repo_mut(rt, id) else {
         return err(HubError::repo_not_found());
     };
@@ -463,14 +440,7 @@ pub(crate) fn branch(
     Resp::json(200, &json!({}))
 }
 
-pub(crate) fn tag(
-    st: &mut State,
-    ctx: &Ctx,
-    user: Option<&User>,
-    rt: RepoType,
-    id: &str,
-    rev_or_tag: &str,
-) -> Resp {
+pub(crate) fn tag(st: &mut State, ctx: &Ctx, user: Option<&User>, rt: RepoType, id: &str, rev_or_tag: &str) -> Resp {
     let Some(repo) = st.repo_mut(rt, id) else {
         return err(HubError::repo_not_found());
     };
@@ -513,10 +483,7 @@ pub(crate) fn settings(st: &mut State, ctx: &Ctx, user: Option<&User>, rt: RepoT
         Value::Bool(false) if repo.access == Access::Gated => repo.access = Access::Public,
         _ => {}
     }
-    let private = v["visibility"]
-        .as_str()
-        .map(|s| s != "public")
-        .or_else(|| v["private"].as_bool());
+    let private = v["visibility"].as_str().map(|s| s != "public").or_else(|| v["private"].as_bool());
     match private {
         Some(true) => repo.access = Access::Private,
         Some(false) if repo.access == Access::Private => repo.access = Access::Public,
@@ -524,4 +491,3 @@ pub(crate) fn settings(st: &mut State, ctx: &Ctx, user: Option<&User>, rt: RepoT
     }
     Resp::json(200, &json!({}))
 }
-

@@ -1,0 +1,434 @@
+//! Single-file download against the in-process hub emulator: requests sent and files written.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{files_under, git_blob_sha1, sha256_hex, Env};
+use hf_hub::{CacheLookup, CancelToken, DownloadOptions, Error, RepoType};
+use hub_emulator::{Fault, FaultAction, Origin, DEMO_TOKEN};
+
+const REPO: &str = "test-org/test-model";
+const FOLDER: &str = "models--test-org--test-model";
+
+fn rev(r: &str) -> DownloadOptions<'static> {
+    DownloadOptions { revision: Some(r.to_string()), ..Default::default() }
+}
+
+#[test]
+fn regular_file_cold_cache_layout_and_requests() {
+    let env = Env::new();
+    let client = env.client();
+    let path = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    let content = env.emu.file("model", REPO, "main", "config.json").unwrap();
+    let sha1 = git_blob_sha1(&content);
+
+    let repo_dir = env.repo_dir(FOLDER);
+    assert_eq!(path, repo_dir.join("snapshots").join(&env.commit).join("config.json"));
+    assert_eq!(fs::read(&path).unwrap(), content);
+    assert_eq!(fs::read_link(&path).unwrap(), PathBuf::from(format!("../../blobs/{sha1}")));
+    assert_eq!(fs::read(repo_dir.join("refs/main")).unwrap(), env.commit.as_bytes(), "40 hex, no newline");
+    assert!(env.cache().join(format!(".locks/{FOLDER}/{sha1}.lock")).is_file());
+    assert_eq!(fs::read_to_string(env.cache().join("CACHEDIR.TAG")).unwrap().len(), 191);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(repo_dir.join("blobs").join(&sha1)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o600, 0o600, "blob readable and writable by its owner: {mode:o}");
+    }
+    assert_eq!(
+        files_under(&repo_dir),
+        vec![format!("blobs/{sha1}"), "refs/main".to_string(), format!("snapshots/{}/config.json", env.commit)]
+    );
+
+    let reqs = env.requests();
+    let seq: Vec<(Origin, &str, &str)> = reqs.iter().map(|r| (r.origin, r.method.as_str(), r.path.as_str())).collect();
+    assert_eq!(
+        seq,
+        vec![
+            (Origin::Hub, "HEAD", "/test-org/test-model/resolve/main/config.json"),
+            (Origin::Hub, "GET", "/test-org/test-model/resolve/main/config.json"),
+        ]
+    );
+    for r in &reqs {
+        assert_eq!(r.header("authorization"), Some(format!("Bearer {DEMO_TOKEN}").as_str()));
+        assert_eq!(r.header("accept-encoding"), Some("identity"));
+        assert!(r.header("user-agent").unwrap().contains("hf_hub_c/"), "{:?}", r.header("user-agent"));
+    }
+}
+
+#[test]
+fn lfs_file_goes_to_cdn_without_token_and_is_verified() {
+    let env = Env::new();
+    let client = env.client();
+    let path = client.download(REPO, "model.safetensors", DownloadOptions::default()).unwrap();
+    let content = env.emu.file("model", REPO, "main", "model.safetensors").unwrap();
+    let sha = sha256_hex(&content);
+    assert_eq!(fs::read(&path).unwrap(), content);
+    assert_eq!(fs::read_link(&path).unwrap(), PathBuf::from(format!("../../blobs/{sha}")));
+
+    let reqs = env.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:#?}");
+    assert_eq!((reqs[0].origin, reqs[0].method.as_str(), reqs[0].status), (Origin::Hub, "HEAD", 302));
+    assert!(reqs[0].header("authorization").is_some(), "the Hub gets the token");
+    assert_eq!((reqs[1].origin, reqs[1].method.as_str(), reqs[1].status), (Origin::Cdn, "GET", 200));
+    assert_eq!(reqs[1].header("authorization"), None, "the token never goes to the CDN origin");
+    assert!(reqs[1].path.ends_with(&sha));
+}
+
+#[test]
+fn cache_hit_on_branch_sends_one_head_and_commit_pin_sends_nothing() {
+    let env = Env::new();
+    let client = env.client();
+    let p1 = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    env.emu.clear_requests();
+    let p2 = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    assert_eq!(p1, p2);
+    let reqs = env.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].method, "HEAD");
+
+    env.emu.clear_requests();
+    let p3 = client.download(REPO, "config.json", rev(&env.commit)).unwrap();
+    assert_eq!(p1, p3);
+    assert!(env.requests().is_empty(), "a commit-pinned cache hit makes zero requests");
+}
+
+#[test]
+fn offline_mode_serves_cache_and_fails_cleanly_otherwise() {
+    let env = Env::new();
+    env.client().download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    env.emu.clear_requests();
+    let offline = env.client_with(|c| c.offline = true);
+    let p = offline.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    assert!(p.ends_with("config.json"));
+    let err = offline.download(REPO, "README.md", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::Offline(_)), "{err:?}");
+    assert!(err.to_string().contains("README.md"));
+    // local_files_only behaves the same on an online client.
+    let online = env.client();
+    let opts = DownloadOptions { local_files_only: true, ..Default::default() };
+    assert!(online.download(REPO, "config.json", opts).is_ok());
+    let opts = DownloadOptions { local_files_only: true, ..Default::default() };
+    assert!(matches!(online.download(REPO, "README.md", opts), Err(Error::Offline(_))));
+    let opts = DownloadOptions { local_files_only: true, force_download: true, ..Default::default() };
+    assert!(matches!(online.download(REPO, "config.json", opts), Err(Error::InvalidArgument(_))));
+    assert!(env.requests().is_empty(), "offline and local-only never touch the network");
+}
+
+#[test]
+fn missing_file_writes_no_exist_marker_and_ref() {
+    let env = Env::new();
+    let client = env.client();
+    let err = client.download(REPO, "missing.txt", rev("refs/pr/1")).unwrap_err();
+    // refs/pr/1 does not exist in the fixture: the revision error comes first.
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
+
+    let (_, pr_commit) = env.emu.create_pr("model", REPO, &[("pr.txt", b"pr")]);
+    let err = client.download(REPO, "missing.txt", rev("refs/pr/1")).unwrap_err();
+    assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
+    assert_eq!(err.http_status(), 404);
+    let repo_dir = env.repo_dir(FOLDER);
+    assert!(repo_dir.join(".no_exist").join(&pr_commit).join("missing.txt").is_file());
+    assert_eq!(fs::read(repo_dir.join("refs/refs/pr/1")).unwrap(), pr_commit.as_bytes());
+    assert!(env.requests().iter().any(|r| r.path == "/test-org/test-model/resolve/refs%2Fpr%2F1/missing.txt"));
+    assert_eq!(
+        client.try_load_from_cache(REPO, "missing.txt", RepoType::Model, Some("refs/pr/1"), None).unwrap(),
+        CacheLookup::KnownMissing
+    );
+    assert_eq!(
+        client.try_load_from_cache(REPO, "other.txt", RepoType::Model, Some("refs/pr/1"), None).unwrap(),
+        CacheLookup::Unknown
+    );
+    // The PR file itself downloads under the PR commit.
+    let p = client.download(REPO, "pr.txt", rev("refs/pr/1")).unwrap();
+    assert!(p.to_string_lossy().contains(&pr_commit));
+    assert_eq!(
+        client.try_load_from_cache(REPO, "pr.txt", RepoType::Model, Some("refs/pr/1"), None).unwrap(),
+        CacheLookup::Found(p)
+    );
+}
+
+#[test]
+fn each_refusal_has_its_own_error() {
+    let env = Env::new();
+    let client = env.client();
+    env.emu.add_user("hf_outsidertoken0123456789", "outsider", &[]);
+    let outsider = env.client_with(|c| c.token = Some("hf_outsidertoken0123456789".into()));
+    let e = outsider.download("test-org/gated-model", "config.json", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Gated(_)), "{e:?}");
+    assert_eq!(e.http_status(), 403);
+    let e = client.download("nobody/nothing", "config.json", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::RepoNotFound(_)), "{e:?}");
+    assert!(e.request_id().is_some(), "the server's request id is kept");
+    let e = client.download(REPO, "config.json", rev("no-such-branch")).unwrap_err();
+    assert!(matches!(e, Error::RevisionNotFound(_)), "{e:?}");
+    let bad = env.client_with(|c| c.token = Some("hf_wrongtoken".into()));
+    let e = bad.download(REPO, "config.json", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Unauthorized(_)), "{e:?}");
+    assert!(!e.to_string().contains("hf_wrongtoken"), "the token never appears in messages");
+    let anon = env.client_with(|c| c.token = None);
+    let e = anon.download("test-org/private-model", "config.json", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::RepoNotFound(_)), "{e:?}");
+    let e = anon.download("test-org/gated-model", "config.json", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Gated(_)), "{e:?}");
+    // A member of the owning org reads both.
+    assert!(client.download("test-org/gated-model", "config.json", DownloadOptions::default()).is_ok());
+    assert!(client.download("test-org/private-model", "config.json", DownloadOptions::default()).is_ok());
+    // Invalid inputs are refused before any request.
+    env.emu.clear_requests();
+    for (repo, file) in [("a/b/c", "x"), ("org/m", "../x"), ("org/m", "/etc/passwd"), ("org/m", "C:\\x")] {
+        let e = client.download(repo, file, DownloadOptions::default()).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{repo} {file}: {e:?}");
+    }
+    assert!(env.requests().is_empty());
+}
+
+#[test]
+fn cancel_from_the_progress_callback_leaves_nothing_behind() {
+    let env = Env::new();
+    env.emu.add_fault(Fault::new(FaultAction::Throttle { bytes_per_sec: 2_000_000 }).origin(Origin::Cdn));
+    let client = env.client();
+    let mut calls = 0u32;
+    let mut seen_total = 0u64;
+    let mut cb = |p: &hf_hub::Progress| {
+        calls += 1;
+        seen_total = p.bytes_total;
+        assert_eq!(p.filename, "model.safetensors");
+        p.bytes_done < 100_000
+    };
+    let opts = DownloadOptions { progress: Some(&mut cb), ..Default::default() };
+    let err = client.download(REPO, "model.safetensors", opts).unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(calls >= 2);
+    assert_eq!(seen_total, 1 << 20);
+    let blobs = env.repo_dir(FOLDER).join("blobs");
+    assert_eq!(fs::read_dir(&blobs).unwrap().count(), 0, "no blob and no .incomplete left");
+    assert!(!env.repo_dir(FOLDER).join("snapshots").join(&env.commit).join("model.safetensors").exists());
+}
+
+#[test]
+fn cancel_from_another_thread() {
+    let env = Env::new();
+    env.emu.add_fault(Fault::new(FaultAction::Throttle { bytes_per_sec: 100_000 }).origin(Origin::Cdn));
+    let client = env.client();
+    let token = CancelToken::new();
+    let t2 = token.clone();
+    let done = Arc::new(AtomicU64::new(0));
+    let d2 = done.clone();
+    let canceller = std::thread::spawn(move || {
+        while d2.load(Ordering::SeqCst) == 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        t2.cancel();
+    });
+    let mut cb = |p: &hf_hub::Progress| {
+        done.store(p.bytes_done.max(1), Ordering::SeqCst);
+        true
+    };
+    let start = Instant::now();
+    let opts = DownloadOptions { progress: Some(&mut cb), cancel: Some(&token), ..Default::default() };
+    let err = client.download(REPO, "model.safetensors", opts).unwrap_err();
+    canceller.join().unwrap();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(5), "cancellation is prompt: {:?}", start.elapsed());
+    assert_eq!(fs::read_dir(env.repo_dir(FOLDER).join("blobs")).unwrap().count(), 0);
+}
+
+#[test]
+fn hub_failure_falls_back_to_cache_and_fails_without_it() {
+    let env = Env::new();
+    let client = env.client();
+    let cached = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    env.emu.add_fault(Fault::new(FaultAction::Status(503)).origin(Origin::Hub));
+    env.emu.clear_requests();
+    assert_eq!(client.download(REPO, "config.json", DownloadOptions::default()).unwrap(), cached);
+    let e = client.download(REPO, "README.md", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Http(_)), "{e:?}");
+    assert_eq!(e.http_status(), 503);
+    // A private repo that now answers 401 still serves what is cached (Python's rule).
+    env.emu.clear_faults();
+    let priv_path = client.download("test-org/private-model", "config.json", DownloadOptions::default()).unwrap();
+    let anon = env.client_with(|c| c.token = None);
+    assert_eq!(anon.download("test-org/private-model", "config.json", DownloadOptions::default()).unwrap(), priv_path);
+    // An unreachable endpoint: the cached file, else a network error that names the file.
+    let dead = env.client_with(|c| c.endpoint = "http://127.0.0.1:9".into());
+    assert_eq!(dead.download(REPO, "config.json", DownloadOptions::default()).unwrap(), cached);
+    let e = dead.download(REPO, "README.md", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Network(_)), "{e:?}");
+    assert!(e.to_string().contains("README.md"));
+}
+
+#[test]
+fn patient_retry_recovers_from_a_transient_5xx() {
+    let env = Env::new();
+    env.emu.add_fault(Fault::new(FaultAction::Status(503)).origin(Origin::Hub).method("HEAD").times(1));
+    let client = env.client_with(|c| c.http_retries = 2);
+    let start = Instant::now();
+    let p = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    assert!(p.exists());
+    assert!(start.elapsed() >= Duration::from_millis(900), "waited for the backoff");
+    assert_eq!(env.count(Origin::Hub, "HEAD"), 2);
+}
+
+#[test]
+fn dropped_connection_resumes_with_range() {
+    let env = Env::new();
+    env.emu.add_fault(Fault::new(FaultAction::DropAfterBytes(300_000)).origin(Origin::Cdn).times(1));
+    let client = env.client();
+    let p = client.download(REPO, "model.safetensors", DownloadOptions::default()).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), env.emu.file("model", REPO, "main", "model.safetensors").unwrap());
+    let gets: Vec<_> = env.requests().into_iter().filter(|r| r.origin == Origin::Cdn).collect();
+    assert_eq!(gets.len(), 2, "{gets:#?}");
+    assert_eq!(gets[0].header("range"), None);
+    let range = gets[1].header("range").expect("the retry resumes");
+    let from: u64 = range.trim_start_matches("bytes=").trim_end_matches('-').parse().unwrap();
+    assert!(from > 0 && from <= 300_000, "{range}");
+    assert_eq!(gets[1].status, 206);
+}
+
+#[test]
+fn a_server_ignoring_range_restarts_from_zero() {
+    let env = Env::new();
+    env.emu.add_fault(Fault::new(FaultAction::DropAfterBytes(200_000)).origin(Origin::Cdn).times(1));
+    env.emu.add_fault(Fault::new(FaultAction::IgnoreRange).origin(Origin::Cdn));
+    let p = env.client().download(REPO, "model.safetensors", DownloadOptions::default()).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), env.emu.file("model", REPO, "main", "model.safetensors").unwrap());
+}
+
+#[test]
+fn missing_metadata_is_reported() {
+    let env = Env::new();
+    env.emu.add_fault(Fault::new(FaultAction::OmitHeader("x-repo-commit".into())).method("HEAD"));
+    let e = env.client().download(REPO, "config.json", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Metadata(_)), "{e:?}");
+    assert!(!env.repo_dir(FOLDER).join("blobs").exists());
+}
+
+#[test]
+fn subfolder_dataset_and_force_download() {
+    let env = Env::new();
+    let client = env.client();
+    let opts = DownloadOptions { subfolder: Some("subdir".into()), ..Default::default() };
+    let p = client.download(REPO, "data.txt", opts).unwrap();
+    let sha1 = git_blob_sha1(b"hello from subdir/data.txt\n");
+    assert!(p.ends_with("subdir/data.txt"));
+    assert_eq!(fs::read_link(&p).unwrap(), PathBuf::from(format!("../../../blobs/{sha1}")));
+
+    let opts = DownloadOptions { repo_type: RepoType::Dataset, ..Default::default() };
+    let p = client.download("test-org/test-dataset", "data/train.csv", opts).unwrap();
+    assert!(p.starts_with(env.cache().join("datasets--test-org--test-dataset/snapshots")));
+    assert!(env.requests().iter().any(|r| r.path == "/datasets/test-org/test-dataset/resolve/main/data/train.csv"));
+
+    env.emu.clear_requests();
+    let opts = DownloadOptions { force_download: true, ..Default::default() };
+    client.download(REPO, "subdir/data.txt", opts).unwrap();
+    assert_eq!(env.count(Origin::Hub, "GET"), 1, "force_download fetches again");
+}
+
+#[test]
+fn new_commit_on_branch_moves_the_ref_and_keeps_old_snapshot() {
+    let env = Env::new();
+    let client = env.client();
+    let old = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    let new_commit = env.emu.commit("model", REPO, "main", "update", &[("config.json", b"{\"v\": 2}\n")], &[]);
+    let new = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    assert_ne!(old, new);
+    assert_eq!(fs::read(&new).unwrap(), b"{\"v\": 2}\n");
+    assert_eq!(fs::read(old).unwrap(), env.emu.file("model", REPO, &env.commit, "config.json").unwrap());
+    assert_eq!(fs::read(env.repo_dir(FOLDER).join("refs/main")).unwrap(), new_commit.as_bytes());
+    // A tag resolves and gets its own ref.
+    env.emu.create_tag("model", REPO, "v1", &env.commit);
+    let tagged = client.download(REPO, "config.json", rev("v1")).unwrap();
+    assert!(tagged.to_string_lossy().contains(&env.commit));
+    assert_eq!(fs::read(env.repo_dir(FOLDER).join("refs/v1")).unwrap(), env.commit.as_bytes());
+}
+
+#[test]
+fn renamed_repo_follows_relative_redirect_and_keeps_requested_folder() {
+    let env = Env::new();
+    env.emu.rename_repo("model", REPO, "test-org/renamed-model");
+    let p = env.client().download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    assert!(p.starts_with(env.cache().join(FOLDER)), "{}", p.display());
+    let heads: Vec<_> = env.requests().into_iter().filter(|r| r.method == "HEAD").collect();
+    assert_eq!(heads.len(), 2);
+    assert_eq!(heads[0].status, 307);
+    assert!(heads[1].path.starts_with("/test-org/renamed-model/"));
+    assert!(heads[1].header("authorization").is_some(), "same origin keeps the token");
+}
+
+#[test]
+fn concurrent_downloads_share_one_transfer() {
+    let env = Env::new();
+    let client = env.client();
+    let paths: Vec<PathBuf> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| client.download(REPO, "model.safetensors", DownloadOptions::default()).unwrap()))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(paths.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(env.count(Origin::Cdn, "GET"), 1, "the lock lets one thread download, the others reuse the blob");
+    let blobs = env.repo_dir(FOLDER).join("blobs");
+    assert_eq!(fs::read_dir(blobs).unwrap().count(), 1);
+}
+
+#[test]
+fn implicit_token_can_be_disabled_and_file_token_is_used() {
+    let env = Env::new();
+    fs::create_dir_all(env.home.path()).unwrap();
+    fs::write(env.home.path().join("token"), DEMO_TOKEN).unwrap();
+    let from_file = env.client_with(|c| c.token = None);
+    assert_eq!(from_file.token().as_deref(), Some(DEMO_TOKEN));
+    from_file.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    assert!(env.requests().iter().all(|r| r.header("authorization") == Some(&format!("Bearer {DEMO_TOKEN}"))));
+    env.emu.clear_requests();
+    let no_implicit = env.client_with(|c| {
+        c.token = None;
+        c.disable_implicit_token = true;
+        c.user_agent_origin = Some("unit-test".into());
+    });
+    no_implicit.download(REPO, "README.md", DownloadOptions::default()).unwrap();
+    for r in env.requests() {
+        assert_eq!(r.header("authorization"), None);
+        assert!(r.header("user-agent").unwrap().ends_with("; origin/unit-test"));
+    }
+}
+
+#[test]
+fn file_metadata_and_empty_files() {
+    let env = Env::new();
+    let client = env.client();
+    let m = client.file_metadata(REPO, "model.safetensors", RepoType::Model, None, None).unwrap();
+    let content = env.emu.file("model", REPO, "main", "model.safetensors").unwrap();
+    assert_eq!(m.commit, env.commit);
+    assert_eq!(m.etag, sha256_hex(&content));
+    assert_eq!(m.size, 1 << 20);
+    assert!(m.is_lfs);
+    assert!(m.location.starts_with(&env.emu.cdn_url()));
+    assert!(!env.cache().exists(), "metadata writes nothing");
+    let m = client.file_metadata(REPO, "data.txt", RepoType::Model, None, Some("subdir")).unwrap();
+    assert!(!m.is_lfs);
+    assert_eq!(m.etag, git_blob_sha1(b"hello from subdir/data.txt\n"));
+
+    env.emu.commit("model", REPO, "main", "empty", &[("empty.txt", b"")], &[]);
+    let p = client.download(REPO, "empty.txt", DownloadOptions::default()).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), b"");
+    assert!(p.symlink_metadata().unwrap().file_type().is_symlink());
+}
+
+#[test]
+fn symlinks_disabled_moves_new_blobs_into_snapshots() {
+    let env = Env::new();
+    let client = env.client_with(|c| c.disable_symlinks = true);
+    let p = client.download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    assert!(!p.symlink_metadata().unwrap().file_type().is_symlink());
+    assert_eq!(fs::read_dir(env.repo_dir(FOLDER).join("blobs")).unwrap().count(), 0);
+    // Offline lookups accept real files in snapshots/.
+    let off = env.client_with(|c| c.offline = true);
+    assert_eq!(off.download(REPO, "config.json", DownloadOptions::default()).unwrap(), p);
+}
