@@ -39,6 +39,8 @@ pub struct Config {
     pub disable_symlinks: bool,
     /// Retries of the patient second metadata attempt (default 5, waits 1, 2, 4, 8, 8 s).
     pub http_retries: u32,
+    /// Honour `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` (true when built from the environment).
+    pub use_env_proxy: bool,
 }
 
 impl Default for Config {
@@ -51,7 +53,7 @@ impl Default for Config {
 impl Config {
     /// Read the process environment.
     pub fn from_env() -> Config {
-        Config::from_lookup(&|k| std::env::var(k).ok())
+        Config { use_env_proxy: true, ..Config::from_lookup(&|k| std::env::var(k).ok()) }
     }
 
     /// Ignore the environment entirely: defaults only (the home folder still comes from the system).
@@ -102,6 +104,7 @@ impl Config {
             disable_implicit_token: get("HF_HUB_DISABLE_IMPLICIT_TOKEN").is_some_and(|v| is_truthy(&v)),
             disable_symlinks: get("HF_HUB_DISABLE_SYMLINKS").is_some_and(|v| is_truthy(&v)),
             http_retries: 5,
+            use_env_proxy: false,
         }
     }
 

@@ -52,7 +52,11 @@ impl Http {
     /// Build the client from a configuration: no automatic redirects (we follow them by hand, so the
     /// token rule is ours), per-operation timeouts of `download_timeout`.
     pub fn new(cfg: &Config) -> Result<Http> {
-        let inner = ReqwestClient::builder()
+        let mut builder = ReqwestClient::builder();
+        if !cfg.use_env_proxy {
+            builder = builder.no_proxy();
+        }
+        let inner = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(cfg.download_timeout)
             .connect_timeout(cfg.download_timeout)
