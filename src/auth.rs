@@ -95,11 +95,6 @@ impl TokenPaths {
         let stored_tokens = dir.join(STORED_TOKENS_FILE_NAME);
         TokenPaths { token_file, stored_tokens }
     }
-
-    /// Paths resolved from the environment exactly as the Python client does (see [`token_path_from_env`]).
-    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Self {
-        Self::new(token_path_from_env(env))
-    }
 }
 
 /// Missing file → Ok(None). Content cleaned with clean_token.
@@ -723,149 +718,6 @@ pub fn active_name(paths: &TokenPaths) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Resolution
-// ---------------------------------------------------------------------------------------------------------
-
-/// Token resolution order (§5.1) without OIDC/Colab: explicit, then env HF_TOKEN (unset or empty → next), then HUGGING_FACE_HUB_TOKEN, then the token file. `env` is a lookup function so callers can pass a snapshot or ignore the environment.
-///
-/// Every source is cleaned with [`clean_token`]; an explicit token that cleans to nothing falls through.
-/// Exactly like Python (`HF_TOKEN or HUGGING_FACE_HUB_TOKEN`), a non-empty but blank `HF_TOKEN` hides
-/// `HUGGING_FACE_HUB_TOKEN` and resolution continues with the file. An unreadable token file → `None`.
-pub fn resolve_token(
-    explicit: Option<&str>,
-    env: &dyn Fn(&str) -> Option<String>,
-    token_file: &Path,
-) -> Option<String> {
-    if let Some(token) = explicit.and_then(clean_token) {
-        return Some(token);
-    }
-    let from_env = env("HF_TOKEN").filter(|v| !v.is_empty()).or_else(|| env("HUGGING_FACE_HUB_TOKEN"));
-    if let Some(token) = from_env.as_deref().and_then(clean_token) {
-        return Some(token);
-    }
-    read_token_file(token_file).ok().flatten()
-}
-
-/// Environment lookup on the current process, for [`resolve_token`] and [`token_path_from_env`].
-/// Values that are not valid Unicode count as unset.
-pub fn process_env(name: &str) -> Option<String> {
-    std::env::var_os(name).and_then(|v| v.into_string().ok())
-}
-
-/// The token file path, as the Python client computes `HF_TOKEN_PATH` (§2.1):
-/// `HF_TOKEN_PATH`, else `$HF_HOME/token`, where `HF_HOME` is `HF_HOME`, else
-/// `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`. Both `HF_HOME` and the final path get
-/// `expanduser` then `expandvars` (POSIX rules). A variable set to the empty string counts as set, as in
-/// Python (an empty `HF_HOME` gives the relative path `token`).
-pub fn token_path_from_env(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
-    let hf_home = match env("HF_HOME") {
-        Some(home) => home,
-        None => {
-            let cache = env("XDG_CACHE_HOME").unwrap_or_else(|| py_join(&expanduser("~", env), ".cache"));
-            py_join(&cache, "huggingface")
-        }
-    };
-    let hf_home = expandvars(&expanduser(&hf_home, env), env);
-    let token = env("HF_TOKEN_PATH").unwrap_or_else(|| py_join(&hf_home, "token"));
-    PathBuf::from(expandvars(&expanduser(&token, env), env))
-}
-
-fn is_sep(c: char) -> bool {
-    c == '/' || (cfg!(windows) && c == '\\')
-}
-
-/// `os.path.join(a, b)` for a relative or absolute `b`.
-fn py_join(a: &str, b: &str) -> String {
-    if cfg!(windows) {
-        return Path::new(a).join(b).to_string_lossy().into_owned();
-    }
-    if b.starts_with('/') || a.is_empty() {
-        b.to_owned()
-    } else if a.ends_with('/') {
-        format!("{a}{b}")
-    } else {
-        format!("{a}/{b}")
-    }
-}
-
-/// `os.path.expanduser`: `~` → home (`HOME`, on Windows `USERPROFILE`), `~user` → that user's home from
-/// `/etc/passwd`; left unchanged when unknown.
-fn expanduser(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
-    let Some(rest) = path.strip_prefix('~') else {
-        return path.to_owned();
-    };
-    let end = rest.find(is_sep).unwrap_or(rest.len());
-    let (user, tail) = rest.split_at(end);
-    let home = if user.is_empty() {
-        let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
-        match env(var).or_else(|| std::env::home_dir().map(|p| p.to_string_lossy().into_owned())) {
-            Some(home) => home,
-            None => return path.to_owned(),
-        }
-    } else {
-        match user_home(user) {
-            Some(home) => home,
-            None => return path.to_owned(),
-        }
-    };
-    let joined = format!("{}{tail}", home.trim_end_matches(is_sep));
-    if joined.is_empty() {
-        "/".to_owned()
-    } else {
-        joined
-    }
-}
-
-/// Home folder of a named user from `/etc/passwd` (Unix only).
-fn user_home(user: &str) -> Option<String> {
-    if !cfg!(unix) {
-        return None;
-    }
-    let passwd = fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        (fields.len() >= 6 && fields[0] == user).then(|| fields[5].to_owned())
-    })
-}
-
-/// `posixpath.expandvars`: `$name` (ASCII word characters) and `${name}` are replaced when set; unknown
-/// variables are left as written. Substituted values are not expanded again.
-fn expandvars(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
-    if !path.contains('$') {
-        return path.to_owned();
-    }
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(dollar) = rest.find('$') {
-        out.push_str(&rest[..dollar]);
-        let after = &rest[dollar + 1..];
-        let word = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        let matched = if word > 0 {
-            Some((&after[..word], word))
-        } else if let Some(inner) = after.strip_prefix('{') {
-            inner.find('}').map(|close| (&inner[..close], close + 2))
-        } else {
-            None
-        };
-        match matched {
-            Some((name, len)) => {
-                match env(name).filter(|_| !name.is_empty()) {
-                    Some(value) => out.push_str(&value),
-                    None => out.push_str(&rest[dollar..dollar + 1 + len]),
-                }
-                rest = &after[len..];
-            }
-            None => {
-                out.push('$');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------------------
 
@@ -928,42 +780,6 @@ mod tests {
         assert_eq!(p.stored_tokens, PathBuf::from("/x/y/stored_tokens"));
         let p = TokenPaths::new(PathBuf::from("token"));
         assert_eq!(p.stored_tokens, PathBuf::from("stored_tokens"));
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn token_path_from_env_precedence() {
-        let env = env_of(&[("HOME", "/home/u")]);
-        assert_eq!(token_path_from_env(&env), PathBuf::from("/home/u/.cache/huggingface/token"));
-        let env = env_of(&[("HOME", "/home/u/"), ("XDG_CACHE_HOME", "/xdg")]);
-        assert_eq!(token_path_from_env(&env), PathBuf::from("/xdg/huggingface/token"));
-        let env = env_of(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/xdg"), ("HF_HOME", "~/hf")]);
-        assert_eq!(token_path_from_env(&env), PathBuf::from("/home/u/hf/token"));
-        let env = env_of(&[("HF_HOME", "/hf"), ("HF_TOKEN_PATH", "$ROOT/${SUB}/tok"), ("ROOT", "/r"), ("SUB", "s")]);
-        assert_eq!(token_path_from_env(&env), PathBuf::from("/r/s/tok"));
-        let env = env_of(&[("HF_HOME", "")]);
-        assert_eq!(token_path_from_env(&env), PathBuf::from("token"));
-        let env = env_of(&[("HF_HOME", "/a/$UNSET/${ALSO}/$/${}")]);
-        assert_eq!(token_path_from_env(&env), PathBuf::from("/a/$UNSET/${ALSO}/$/${}/token"));
-        assert_eq!(
-            TokenPaths::from_env(&env_of(&[("HF_TOKEN_PATH", "/t/tk")])).stored_tokens,
-            PathBuf::from("/t/stored_tokens")
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn expanduser_and_expandvars_details() {
-        let env = env_of(&[("HOME", "/"), ("A", "$B"), ("B", "nope"), ("E", "")]);
-        assert_eq!(expanduser("~", &env), "/");
-        assert_eq!(expanduser("~/x", &env), "/x");
-        assert_eq!(expanduser("x/~", &env), "x/~");
-        assert_eq!(expanduser("~no_such_user_zz/x", &env), "~no_such_user_zz/x");
-        assert_eq!(expanduser("~root/x", &env), format!("{}/x", user_home("root").unwrap().trim_end_matches('/')));
-        assert_eq!(expandvars("$A/$E/x$", &env), "$B//x$");
-        assert_eq!(expandvars("${A}b$Ab", &env), "$Bb$Ab");
-        assert_eq!(expandvars("${A", &env), "${A");
-        assert_eq!(expandvars("é$A€", &env), "é$B€");
     }
 
     // ---- token file ----------------------------------------------------------------------------------
@@ -1479,35 +1295,6 @@ mod tests {
 
     // ---- resolution --------------------------------------------------------------------------------
 
-    #[test]
-    fn resolve_token_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("token");
-        fs::write(&file, "hf_FILE\n").unwrap();
-        let both = env_of(&[("HF_TOKEN", "hf_ENV"), ("HUGGING_FACE_HUB_TOKEN", "hf_LEGACY")]);
-
-        assert_eq!(resolve_token(Some(" hf_EXPLICIT\n"), &both, &file), Some("hf_EXPLICIT".into()));
-        assert_eq!(resolve_token(Some(" \n"), &both, &file), Some("hf_ENV".into()));
-        assert_eq!(resolve_token(None, &both, &file), Some("hf_ENV".into()));
-        let legacy = env_of(&[("HUGGING_FACE_HUB_TOKEN", " hf_LEGACY ")]);
-        assert_eq!(resolve_token(None, &legacy, &file), Some("hf_LEGACY".into()));
-        let empty_hf = env_of(&[("HF_TOKEN", ""), ("HUGGING_FACE_HUB_TOKEN", "hf_LEGACY")]);
-        assert_eq!(resolve_token(None, &empty_hf, &file), Some("hf_LEGACY".into()));
-        // Python: `HF_TOKEN or HUGGING_FACE_HUB_TOKEN` picks a blank-but-non-empty HF_TOKEN, which then
-        // cleans to nothing, so the file is used (not the legacy variable).
-        let blank_hf = env_of(&[("HF_TOKEN", " \n"), ("HUGGING_FACE_HUB_TOKEN", "hf_LEGACY")]);
-        assert_eq!(resolve_token(None, &blank_hf, &file), Some("hf_FILE".into()));
-        let all_empty = env_of(&[("HF_TOKEN", ""), ("HUGGING_FACE_HUB_TOKEN", "")]);
-        assert_eq!(resolve_token(None, &all_empty, &file), Some("hf_FILE".into()));
-        assert_eq!(resolve_token(None, &no_env, &file), Some("hf_FILE".into()));
-        assert_eq!(resolve_token(None, &no_env, &dir.path().join("missing")), None);
-        assert_eq!(resolve_token(None, &no_env, dir.path()), None); // unreadable (a directory)
-        fs::write(&file, " \r\n").unwrap();
-        assert_eq!(resolve_token(None, &no_env, &file), None);
-        // The process environment adapter works as a lookup.
-        let _ = resolve_token(None, &process_env, &file);
-    }
-
     // ---- interoperability with Python's configparser ----------------------------------------------
 
     /// Dump format shared with the Python side: one line per file, `ERR` or `S<hex name>:K<hex k>=<hex v>,…;…`.
@@ -1703,48 +1490,5 @@ with open(sys.argv[1], "w", encoding="utf-8", newline="") as f:
             return;
         };
         assert_eq!(py, [dump(&st)]);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn token_path_matches_python() {
-        let script = r#"
-import os
-default_home = os.path.join(os.path.expanduser("~"), ".cache")
-HF_HOME = os.path.expandvars(os.path.expanduser(os.getenv("HF_HOME", os.path.join(os.getenv("XDG_CACHE_HOME", default_home), "huggingface"))))
-HF_TOKEN_PATH = os.path.expandvars(os.path.expanduser(os.getenv("HF_TOKEN_PATH", os.path.join(HF_HOME, "token"))))
-print(HF_TOKEN_PATH)
-print(os.path.join(os.path.dirname(HF_TOKEN_PATH), "stored_tokens"))
-"#;
-        let cases: &[&[(&str, &str)]] = &[
-            &[("HOME", "/home/u")],
-            &[("HOME", "/home/u/"), ("XDG_CACHE_HOME", "/xdg/")],
-            &[("HOME", "/h"), ("HF_HOME", "~/x/$V/${W}/$NOPE/${}/$")],
-            &[("HOME", "/h"), ("HF_HOME", "~root/hf")],
-            &[("HOME", "/h"), ("HF_HOME", "")],
-            &[("HOME", "/h"), ("XDG_CACHE_HOME", "")],
-            &[("HOME", "/h"), ("HF_HOME", "/a"), ("HF_TOKEN_PATH", "$V/tok")],
-            &[("HOME", "/"), ("HF_HOME", "~")],
-        ];
-        let Some(exe) = python(&["-c", "import sys; print(sys.executable)"]) else {
-            return;
-        };
-        for vars in cases {
-            let mut cmd = Command::new(exe.trim());
-            cmd.env_clear().args(["-c", script]);
-            let mut all: Vec<(&str, &str)> = vars.to_vec();
-            all.extend([("V", "vee"), ("W", "$V")]);
-            for (k, v) in &all {
-                cmd.env(k, v);
-            }
-            let out = cmd.output().unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            let text = String::from_utf8(out.stdout).unwrap();
-            let mut lines = text.lines();
-            let env = env_of(&all);
-            let paths = TokenPaths::from_env(&env);
-            assert_eq!(paths.token_file, PathBuf::from(lines.next().unwrap()), "{vars:?}");
-            assert_eq!(paths.stored_tokens, PathBuf::from(lines.next().unwrap()), "{vars:?}");
-        }
     }
 }

@@ -1,6 +1,7 @@
 //! Configuration: every environment variable the library honours, resolved once into a [`Config`]
 //! when a client is created (hub-protocol.md §2.1 and §6). Each field can then be overridden per client.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -74,13 +75,15 @@ impl Config {
                 None => expand("~/.cache/huggingface"),
             },
         };
+        // Python expands the joined default again (so a `$VAR` produced by HF_HOME expands twice).
+        let under_home = |leaf: &str| expand(&hf_home.join(leaf).to_string_lossy());
         let cache_dir = match get("HF_HUB_CACHE").or_else(|| get("HUGGINGFACE_HUB_CACHE")) {
             Some(c) => expand(&c),
-            None => hf_home.join("hub"),
+            None => under_home("hub"),
         };
         let token_path = match get("HF_TOKEN_PATH") {
             Some(p) => expand(&p),
-            None => hf_home.join("token"),
+            None => under_home("token"),
         };
         // Python: `_clean_token(HF_TOKEN or HUGGING_FACE_HUB_TOKEN)`: a blank HF_TOKEN hides the legacy one.
         let env_token =
@@ -141,42 +144,78 @@ fn secs_var(v: Option<String>) -> Duration {
     Duration::from_secs_f64(secs.unwrap_or(DEFAULT_TIMEOUT_SECS as f64))
 }
 
-fn home_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    env("HOME").filter(|h| !h.is_empty()).or_else(|| std::env::home_dir().map(|p| p.to_string_lossy().into_owned()))
+fn is_sep(c: char) -> bool {
+    c == '/' || (cfg!(windows) && c == '\\')
 }
 
-/// Python `os.path.expanduser` for `~` and `~/...` (not `~user`).
-fn expand_user(p: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
-    if p == "~" || p.starts_with("~/") {
-        if let Some(home) = home_dir(env) {
-            return format!("{}{}", home.trim_end_matches('/'), &p[1..]);
+/// `os.path.expanduser`: `~` → home (`HOME`, on Windows `USERPROFILE`), `~user` → that user's home from
+/// `/etc/passwd`; left unchanged when unknown.
+pub(crate) fn expand_user(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let Some(rest) = path.strip_prefix('~') else {
+        return path.to_owned();
+    };
+    let end = rest.find(is_sep).unwrap_or(rest.len());
+    let (user, tail) = rest.split_at(end);
+    let home = if user.is_empty() {
+        let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+        match env(var).or_else(|| std::env::home_dir().map(|p| p.to_string_lossy().into_owned())) {
+            Some(home) => home,
+            None => return path.to_owned(),
         }
+    } else {
+        match user_home(user) {
+            Some(home) => home,
+            None => return path.to_owned(),
+        }
+    };
+    let joined = format!("{}{tail}", home.trim_end_matches(is_sep));
+    if joined.is_empty() {
+        "/".to_owned()
+    } else {
+        joined
     }
-    p.to_string()
 }
 
-/// Python `os.path.expandvars`: `$NAME` and `${NAME}`; unknown variables are left as they are.
-fn expand_vars(p: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(p.len());
-    let mut rest = p;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, consumed) = if let Some(stripped) = after.strip_prefix('{') {
-            match stripped.find('}') {
-                Some(end) => (&stripped[..end], end + 2),
-                None => ("", 0),
-            }
+/// Home folder of a named user from `/etc/passwd` (Unix only).
+fn user_home(user: &str) -> Option<String> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let passwd = fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() >= 6 && fields[0] == user).then(|| fields[5].to_owned())
+    })
+}
+
+/// `posixpath.expandvars`: `$name` (ASCII word characters) and `${name}` are replaced when set; unknown
+/// variables are left as written. Substituted values are not expanded again.
+pub(crate) fn expand_vars(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    if !path.contains('$') {
+        return path.to_owned();
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(&rest[..dollar]);
+        let after = &rest[dollar + 1..];
+        let word = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        let matched = if word > 0 {
+            Some((&after[..word], word))
+        } else if let Some(inner) = after.strip_prefix('{') {
+            inner.find('}').map(|close| (&inner[..close], close + 2))
         } else {
-            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
-            (&after[..end], end)
+            None
         };
-        match (name.is_empty(), env(name)) {
-            (false, Some(v)) => {
-                out.push_str(&v);
-                rest = &after[consumed..];
+        match matched {
+            Some((name, len)) => {
+                match env(name).filter(|_| !name.is_empty()) {
+                    Some(value) => out.push_str(&value),
+                    None => out.push_str(&rest[dollar..dollar + 1 + len]),
+                }
+                rest = &after[len..];
             }
-            _ => {
+            None => {
                 out.push('$');
                 rest = after;
             }
@@ -254,6 +293,45 @@ mod tests {
         let mut c = cfg(&[("HF_HOME", "/a"), ("HF_HUB_CACHE", "/c")]);
         c.set_hf_home(PathBuf::from("/b"));
         assert_eq!(c.cache_dir, PathBuf::from("/c"));
+    }
+
+    /// The paths agree with what Python computes from the same variables (non-empty values; an empty
+    /// variable counts as unset here, where Python would produce a relative path).
+    #[cfg(unix)]
+    #[test]
+    fn paths_match_python() {
+        let script = r#"
+import os
+default_home = os.path.join(os.path.expanduser("~"), ".cache")
+HF_HOME = os.path.expandvars(os.path.expanduser(os.getenv("HF_HOME", os.path.join(os.getenv("XDG_CACHE_HOME", default_home), "huggingface"))))
+cache = os.getenv("HF_HUB_CACHE", os.getenv("HUGGINGFACE_HUB_CACHE", os.path.join(HF_HOME, "hub")))
+print(os.path.expandvars(os.path.expanduser(cache)))
+print(os.path.expandvars(os.path.expanduser(os.getenv("HF_TOKEN_PATH", os.path.join(HF_HOME, "token")))))
+"#;
+        let cases: &[&[(&str, &str)]] = &[
+            &[("HOME", "/home/u")],
+            &[("HOME", "/home/u/"), ("XDG_CACHE_HOME", "/xdg/")],
+            &[("HOME", "/h"), ("HF_HOME", "~/x/$V/${W}/$NOPE/${}/$")],
+            &[("HOME", "/h"), ("HF_HOME", "~root/hf")],
+            &[("HOME", "/h"), ("HF_HOME", "/a"), ("HF_TOKEN_PATH", "$V/tok"), ("HUGGINGFACE_HUB_CACHE", "~/c")],
+            &[("HOME", "/h"), ("HF_HUB_CACHE", "${V}/hc")],
+        ];
+        for vars in cases {
+            let mut all: Vec<(&str, &str)> = vars.to_vec();
+            all.extend([("V", "vee"), ("W", "$V")]);
+            let out = std::process::Command::new("python3")
+                .env_clear()
+                .envs(all.iter().copied())
+                .args(["-c", script])
+                .output()
+                .expect("python3 is part of the toolchain");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let text = String::from_utf8(out.stdout).unwrap();
+            let mut lines = text.lines();
+            let c = cfg(&all);
+            assert_eq!(c.cache_dir, PathBuf::from(lines.next().unwrap()), "{vars:?}");
+            assert_eq!(c.token_path, PathBuf::from(lines.next().unwrap()), "{vars:?}");
+        }
     }
 
     #[test]
