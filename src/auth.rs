@@ -724,7 +724,6 @@ pub fn active_name(paths: &TokenPaths) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
     use std::process::Command;
 
     const EXAMPLE_5_2: &str =
@@ -740,15 +739,6 @@ mod tests {
 
     fn paths_in(dir: &Path) -> TokenPaths {
         TokenPaths::new(dir.join("hf").join("token"))
-    }
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        move |k: &str| map.get(k).cloned()
-    }
-
-    fn no_env(_: &str) -> Option<String> {
-        None
     }
 
     #[cfg(unix)]
