@@ -134,6 +134,19 @@ unsafe fn parse<'a>(options: *const hf_download_options) -> Result<Parsed<'a>> {
     })
 }
 
+/// The arguments every per-file call takes: client, repo id, filename, options.
+unsafe fn file_args<'a>(
+    client: *const hf_client,
+    repo_id: *const c_char,
+    filename: *const c_char,
+    options: *const hf_download_options,
+) -> Result<(&'a crate::Client, &'a str, &'a str, Parsed<'a>)> {
+    // SAFETY: forwarded pointer contracts of the calling function.
+    unsafe {
+        Ok((client_ref(client)?, required(repo_id, "repo_id")?, required(filename, "filename")?, parse(options)?))
+    }
+}
+
 /// Downloads one file into the Hugging Face cache (or finds it there) and writes its path,
 /// `<cache>/<type>s--<org>--<name>/snapshots/<commit>/<filename>`, into `*path_out` (free with
 /// `hf_string_free`). The layout, locks and files are the ones the Python client uses.
@@ -160,10 +173,7 @@ pub unsafe extern "C" fn hf_file_download(
 ) -> hf_status {
     boundary(error_out, || {
         // SAFETY: documented pointer contracts.
-        let client = unsafe { client_ref(client) }?;
-        let repo_id = unsafe { required(repo_id, "repo_id") }?;
-        let filename = unsafe { required(filename, "filename") }?;
-        let p = unsafe { parse(options) }?;
+        let (client, repo_id, filename, p) = unsafe { file_args(client, repo_id, filename, options) }?;
         out_ptr(path_out, "path_out")?;
         // SAFETY: NULL or a live token for the duration of the call.
         let cancel = unsafe { p.raw.cancel.as_ref() }.map(|t| &t.inner);
@@ -228,10 +238,7 @@ pub unsafe extern "C" fn hf_file_get_metadata(
 ) -> hf_status {
     boundary(error_out, || {
         // SAFETY: documented pointer contracts.
-        let client = unsafe { client_ref(client) }?;
-        let repo_id = unsafe { required(repo_id, "repo_id") }?;
-        let filename = unsafe { required(filename, "filename") }?;
-        let p = unsafe { parse(options) }?;
+        let (client, repo_id, filename, p) = unsafe { file_args(client, repo_id, filename, options) }?;
         out_ptr(metadata_out, "metadata_out")?;
         let m = client.file_metadata(repo_id, filename, p.repo_type, p.revision, p.subfolder)?;
         let out = hf_file_metadata {
@@ -310,10 +317,7 @@ pub unsafe extern "C" fn hf_cache_try_load(
 ) -> hf_status {
     boundary(error_out, || {
         // SAFETY: documented pointer contracts.
-        let client = unsafe { client_ref(client) }?;
-        let repo_id = unsafe { required(repo_id, "repo_id") }?;
-        let filename = unsafe { required(filename, "filename") }?;
-        let p = unsafe { parse(options) }?;
+        let (client, repo_id, filename, p) = unsafe { file_args(client, repo_id, filename, options) }?;
         out_ptr(result_out, "result_out")?;
         out_ptr(path_out, "path_out")?;
         let (code, path) = match client.try_load_from_cache(repo_id, filename, p.repo_type, p.revision, p.subfolder)? {
