@@ -27,7 +27,15 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o664);
     }
-    opts.open(path)
+    let file = opts.open(path)?;
+    // Like Python's filelock: fchmod to exactly 0664 (umask notwithstanding), ignoring refusals
+    // (a lock file owned by another user).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o664));
+    }
+    Ok(file)
 }
 
 fn is_unsupported(e: &io::Error) -> bool {
@@ -112,5 +120,10 @@ mod tests {
         drop(held);
         assert!(other.try_lock().is_ok());
         assert!(path.exists(), "lock files stay in place like Python's");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o664);
+        }
     }
 }

@@ -145,11 +145,11 @@ def test_both_clients_write_the_same_cache_tree(emulator_factory, tmp_path, run_
     for rel, (kind, value) in py_tree.items():
         assert our_tree[rel][0] == kind, rel
         assert our_tree[rel][1] == value, rel
-    # Same permission bits on blobs (0666 & ~umask) as Python.
+    # Same permission bits everywhere: blobs (0666 & ~umask), lock files (0664), folders.
     for rel, (kind, _) in py_tree.items():
-        if kind == "file" and "/blobs/" in rel:
-            py_mode = stat.S_IMODE((py_home / "hub" / rel).stat().st_mode)
-            assert stat.S_IMODE((our_home / "hub" / rel).stat().st_mode) == py_mode, rel
+        if kind != "link":
+            py_mode = stat.S_IMODE((py_home / "hub" / rel).lstat().st_mode)
+            assert stat.S_IMODE((our_home / "hub" / rel).lstat().st_mode) == py_mode, rel
 
 
 def test_clients_interleave_in_one_cache(emulator, hf_home, run_py):
