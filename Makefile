@@ -14,8 +14,9 @@ APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev googletest valgrin
 export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:/usr/local/go/bin:$(PATH)
 export CARGO_TERM_COLOR := never
 
-LIB_DIR := $(ROOT)/target/debug
-EMULATOR := $(LIB_DIR)/hub-emulator
+EMULATOR := $(ROOT)/target/debug/hub-emulator
+# The staged library folder (CMake): libhf_hub.so with its SONAME chain (libhf_hub.so.0).
+LIB_DIR := $(BUILD)/lib
 GO_ENV := CGO_LDFLAGS="-L$(LIB_DIR) -Wl,-rpath,$(LIB_DIR)" HF_EMULATOR_BIN=$(EMULATOR)
 
 .PHONY: all deps apt-deps tools venv build cargo-build cmake-build header lint test test-rust test-c \
@@ -80,7 +81,7 @@ test-rust: tools
 test-c: cmake-build
 	ctest --test-dir $(BUILD) --output-on-failure -j2
 
-test-go: cargo-build
+test-go: cmake-build
 	cd bindings/go && $(GO_ENV) go test -race -count=1 ./...
 
 test-interop: venv cmake-build

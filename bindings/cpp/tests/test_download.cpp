@@ -1,0 +1,184 @@
+// download(), metadata(), try_load() and cache_dir() against the hub emulator.
+#include "test_util.hpp"
+
+using namespace hft;
+
+namespace {
+
+std::string read_ref(const fs::path& repo, const std::string& ref = "main") {
+    return read_file(repo / "refs" / ref);
+}
+
+} // namespace
+
+TEST_F(HubTest, DownloadRegularFile) {
+    const hf::Client c = client();
+    const fs::path p = c.download(kDemoModel, "config.json");
+
+    const std::string commit = read_ref(repo_dir());
+    ASSERT_TRUE(is_hex(commit, 40)) << commit;
+    EXPECT_EQ(p, repo_dir() / "snapshots" / commit / "config.json");
+    EXPECT_TRUE(fs::is_symlink(p));
+    EXPECT_TRUE(fs::is_regular_file(p));
+
+    // the bytes are the ones the Hub serves
+    const HttpResponse served = http("GET", emu().hub() + "/test-org/test-model/resolve/main/config.json");
+    ASSERT_EQ(served.status, 200);
+    EXPECT_EQ(read_file(p), served.body);
+    EXPECT_NE(read_file(p).find("model_type"), std::string::npos);
+
+    // the blob is named after the ETag
+    const hf::FileMetadata m = c.metadata(kDemoModel, "config.json");
+    EXPECT_EQ(fs::read_symlink(p).filename().string(), m.etag);
+    EXPECT_TRUE(fs::exists(repo_dir() / "blobs" / m.etag));
+
+    // a second call is a cache hit with the same path
+    EXPECT_EQ(c.download(kDemoModel, "config.json"), p);
+}
+
+TEST_F(HubTest, DownloadLfsFile) {
+    const hf::Client c = client(std::nullopt);
+    const fs::path p = c.download(kDemoModel, "model.safetensors");
+    const std::string commit = read_ref(repo_dir());
+    EXPECT_EQ(p, repo_dir() / "snapshots" / commit / "model.safetensors");
+
+    const std::string data = read_file(p);
+    ASSERT_EQ(data.size(), kMiB);
+    const std::string sha = sha256_hex(data);
+    EXPECT_EQ(fs::read_symlink(p).filename().string(), sha);
+
+    // the bytes came from the CDN origin, without the token
+    size_t cdn_gets = 0;
+    for (const Request& q : emu().requests())
+        if (q.origin == "cdn" && q.method == "GET") {
+            cdn_gets++;
+            EXPECT_FALSE(q.has_header("authorization"));
+        }
+    EXPECT_GE(cdn_gets, 1u);
+}
+
+TEST_F(HubTest, DownloadDatasetAndSubfolder) {
+    const hf::Client c = client();
+    hf::DownloadOptions o;
+    o.repo_type = hf::RepoType::Dataset;
+    const fs::path p = c.download("test-org/test-dataset", "data/train.csv", o);
+    const fs::path repo = repo_dir("datasets--test-org--test-dataset");
+    EXPECT_EQ(p, repo / "snapshots" / read_ref(repo) / "data" / "train.csv");
+    EXPECT_GT(fs::file_size(p), 0u);
+
+    hf::DownloadOptions sub;
+    sub.subfolder = "subdir";
+    const fs::path q = c.download(kDemoModel, "data.txt", sub);
+    EXPECT_EQ(q, repo_dir() / "snapshots" / read_ref(repo_dir()) / "subdir" / "data.txt");
+    EXPECT_EQ(read_file(q), read_file(c.download(kDemoModel, "subdir/data.txt")));
+}
+
+TEST_F(HubTest, CommitPinnedCacheHitMakesNoRequest) {
+    const hf::Client c = client();
+    const fs::path p = c.download(kDemoModel, "README.md");
+    hf::DownloadOptions o;
+    o.revision = read_ref(repo_dir());
+    emu().clear_requests();
+    EXPECT_EQ(c.download(kDemoModel, "README.md", o), p);
+    EXPECT_EQ(emu().requests().size(), 0u);
+
+    // force_download goes to the network again
+    o.force_download = true;
+    EXPECT_EQ(c.download(kDemoModel, "README.md", o), p);
+    EXPECT_GE(emu().count("hub", "GET", "README.md"), 1u);
+}
+
+TEST_F(HubTest, OfflineHitAndMiss) {
+    const fs::path p = client().download(kDemoModel, "config.json");
+
+    hf::ClientOptions oo = options();
+    oo.offline = true;
+    const hf::Client offline(oo);
+    emu().clear_requests();
+    EXPECT_EQ(offline.download(kDemoModel, "config.json"), p);
+    const hf::Error miss = expect_error(HF_ERR_OFFLINE, [&] { offline.download(kDemoModel, "README.md"); });
+    EXPECT_TRUE(miss.is_offline());
+    EXPECT_EQ(emu().requests().size(), 0u);
+
+    // local_files_only on an online client
+    hf::DownloadOptions local;
+    local.local_files_only = true;
+    const hf::Client online = client();
+    EXPECT_EQ(online.download(kDemoModel, "config.json", local), p);
+    expect_error(HF_ERR_OFFLINE, [&] { online.download(kDemoModel, "README.md", local); });
+    EXPECT_EQ(emu().requests().size(), 0u);
+}
+
+TEST_F(HubTest, Metadata) {
+    const hf::Client c = client();
+    const hf::FileMetadata m = c.metadata(kDemoModel, "config.json");
+    EXPECT_TRUE(is_hex(m.commit, 40)) << m.commit;
+    EXPECT_TRUE(is_hex(m.etag, 40)) << m.etag;
+    EXPECT_EQ(m.size, 48u);
+    EXPECT_FALSE(m.is_lfs);
+    EXPECT_NE(m.location.find("config.json"), std::string::npos) << m.location;
+
+    const hf::FileMetadata lfs = c.metadata(kDemoModel, "model.safetensors");
+    EXPECT_EQ(lfs.commit, m.commit);
+    EXPECT_TRUE(is_hex(lfs.etag, 64)) << lfs.etag;
+    EXPECT_EQ(lfs.size, kMiB);
+    EXPECT_TRUE(lfs.is_lfs);
+    EXPECT_EQ(lfs.location.rfind(emu().cdn(), 0), 0u) << lfs.location;
+
+    // nothing was written
+    EXPECT_FALSE(fs::exists(repo_dir() / "blobs"));
+
+    expect_error(HF_ERR_ENTRY_NOT_FOUND, [&] { c.metadata(kDemoModel, "missing.txt"); });
+}
+
+TEST_F(HubTest, TryLoad) {
+    const hf::Client c = client();
+    hf::CacheLookup r = c.try_load(kDemoModel, "config.json");
+    EXPECT_EQ(r.status, hf::CacheStatus::Unknown);
+    EXPECT_FALSE(r.found());
+    EXPECT_FALSE(r.path.has_value());
+
+    const fs::path p = c.download(kDemoModel, "config.json");
+    r = c.try_load(kDemoModel, "config.json");
+    EXPECT_EQ(r.status, hf::CacheStatus::Found);
+    EXPECT_TRUE(r.found());
+    ASSERT_TRUE(r.path.has_value());
+    EXPECT_EQ(*r.path, p);
+
+    expect_error(HF_ERR_ENTRY_NOT_FOUND, [&] { c.download(kDemoModel, "missing.txt"); });
+    r = c.try_load(kDemoModel, "missing.txt");
+    EXPECT_EQ(r.status, hf::CacheStatus::KnownMissing);
+    EXPECT_FALSE(r.path.has_value());
+
+    hf::DownloadOptions o;
+    o.repo_type = hf::RepoType::Dataset;
+    EXPECT_EQ(c.try_load(kDemoModel, "config.json", o).status, hf::CacheStatus::Unknown);
+}
+
+TEST_F(HubTest, CacheDir) {
+    EXPECT_EQ(client().cache_dir(), home() / "hub");
+    hf::ClientOptions o = options();
+    o.cache_dir = (home() / "elsewhere").string();
+    const hf::Client c(o);
+    EXPECT_EQ(c.cache_dir(), home() / "elsewhere");
+    const fs::path p = c.download(kDemoModel, "config.json");
+    EXPECT_EQ(p.string().rfind((home() / "elsewhere" / "models--test-org--test-model").string(), 0), 0u) << p;
+}
+
+TEST_F(HubTest, ClientOptionsAreApplied) {
+    hf::ClientOptions o = options();
+    o.user_agent = "cpp-test/1.0";
+    o.etag_timeout = std::chrono::seconds(5);
+    o.download_timeout = std::chrono::milliseconds(5000);
+    o.max_retries = 0;
+    o.disable_symlinks = true;
+    const hf::Client c(o);
+    const fs::path p = c.download(kDemoModel, "config.json");
+    EXPECT_FALSE(fs::is_symlink(p)) << "disable_symlinks was not applied";
+    bool ua = false;
+    for (const Request& q : emu().requests())
+        for (const auto& h : q.headers)
+            if (strcasecmp(h.first.c_str(), "user-agent") == 0 && h.second.find("cpp-test/1.0") != std::string::npos)
+                ua = true;
+    EXPECT_TRUE(ua) << "user_agent was not applied";
+}

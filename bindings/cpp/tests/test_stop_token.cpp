@@ -1,0 +1,49 @@
+// C++20 only: hf::CancelToken following a std::stop_token (std::jthread cancels the download).
+#include "test_util.hpp"
+
+#if !HF_HUB_CPP_HAS_STOP_TOKEN
+#error "this test must be compiled as C++20 with <stop_token>"
+#endif
+
+using namespace hft;
+
+TEST(Cpp20CancelToken, FollowsStopToken) {
+    std::stop_source src;
+    hf::CancelToken token(src.get_token());
+    hf::CancelToken copy = token;
+    EXPECT_FALSE(token.cancelled());
+    src.request_stop();
+    EXPECT_TRUE(token.cancelled());
+    EXPECT_TRUE(copy.cancelled());
+
+    // a token made from an already stopped stop_token starts cancelled
+    EXPECT_TRUE(hf::CancelToken(src.get_token()).cancelled());
+    // a token that outlives its stop_source is fine
+    std::optional<hf::CancelToken> late;
+    {
+        std::stop_source gone;
+        late.emplace(gone.get_token());
+    }
+    EXPECT_FALSE(late->cancelled());
+}
+
+TEST_F(HubTest, JthreadStopCancelsDownload) {
+    ASSERT_EQ(emu().add_fault(R"({"origin":"cdn","action":{"throttle":{"bytes_per_sec":200000}}})"), 200);
+    const hf::Client c = client(std::nullopt);
+    std::optional<hf::Error> error;
+    {
+        std::jthread worker([&](std::stop_token stop) {
+            hf::CancelToken token(stop);
+            hf::DownloadOptions o;
+            o.cancel = &token;
+            try {
+                c.download(kDemoModel, "model.safetensors", o);
+            } catch (const hf::Error& e) {
+                error = e;
+            }
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    } // ~jthread: request_stop() + join()
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->status(), HF_ERR_CANCELLED);
+}

@@ -1,0 +1,203 @@
+package hfhub
+
+/*
+#include "hf_hub.h"
+*/
+import "C"
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// ClientOptions configures a Client. The zero value (or a nil pointer) means "everything from the
+// environment (HF_ENDPOINT, HF_HOME, HF_TOKEN, HF_HUB_OFFLINE, ...), else the defaults".
+// Empty strings, nil pointers and zero durations are "not set".
+type ClientOptions struct {
+	Endpoint        string // Hub base URL, like HF_ENDPOINT
+	HFHome          string // like HF_HOME: root of the token file and the default cache
+	CacheDir        string // hub cache folder, like HF_HUB_CACHE (default <HFHome>/hub)
+	Token           string // an explicit token; wins over HF_TOKEN and the token file
+	TokenPath       string // the token file, like HF_TOKEN_PATH (default <HFHome>/token)
+	UserAgent       string // extra user-agent text, e.g. "myapp/1.2"
+	UserAgentOrigin string // appended as origin/<value>, like HF_HUB_USER_AGENT_ORIGIN
+
+	Offline              *bool // no network at all (like HF_HUB_OFFLINE)
+	DisableImplicitToken *bool // send only Token, never HF_TOKEN or the token file
+	DisableSymlinks      *bool // never create symlinks in the cache
+
+	EtagTimeout     time.Duration // metadata HEAD timeout (default 10 s, or HF_HUB_ETAG_TIMEOUT)
+	DownloadTimeout time.Duration // connect/read timeout (default 10 s, or HF_HUB_DOWNLOAD_TIMEOUT)
+	MaxRetries      *int          // retries when the Hub is unreachable and nothing is cached (default 5)
+
+	IgnoreEnv bool // read no environment variable at all; unset fields take built-in defaults
+}
+
+// Bool returns a pointer to b, for the *bool fields of ClientOptions.
+func Bool(b bool) *bool { return &b }
+
+// Int returns a pointer to i, for ClientOptions.MaxRetries.
+func Int(i int) *int { return &i }
+
+// Client is a Hub client: configuration, connection pool and token. A *Client is safe for
+// concurrent use by many goroutines; one client can serve a whole program. Close it when done.
+type Client struct {
+	mu     sync.Mutex
+	ptr    *C.hf_client
+	active int  // calls currently using ptr
+	closed bool // Close was called; ptr is freed when active drops to 0
+}
+
+// NewClient creates a client. opts may be nil. The environment (unless IgnoreEnv) is read once,
+// here.
+func NewClient(opts *ClientOptions) (*Client, error) {
+	var (
+		a    cArena
+		copt *C.hf_client_options
+		o    C.hf_client_options
+	)
+	defer a.free()
+	if opts != nil {
+		C.hf_client_options_init(&o)
+		o.ignore_env = C.bool(opts.IgnoreEnv)
+		o.endpoint = a.str("Endpoint", opts.Endpoint)
+		o.hf_home = a.str("HFHome", opts.HFHome)
+		o.cache_dir = a.str("CacheDir", opts.CacheDir)
+		o.token = a.str("Token", opts.Token)
+		o.token_path = a.str("TokenPath", opts.TokenPath)
+		o.user_agent = a.str("UserAgent", opts.UserAgent)
+		o.user_agent_origin = a.str("UserAgentOrigin", opts.UserAgentOrigin)
+		o.offline = cBool3(opts.Offline)
+		o.disable_implicit_token = cBool3(opts.DisableImplicitToken)
+		o.disable_symlinks = cBool3(opts.DisableSymlinks)
+		var err error
+		if o.etag_timeout_ms, err = millis("EtagTimeout", opts.EtagTimeout); err != nil {
+			return nil, err
+		}
+		if o.download_timeout_ms, err = millis("DownloadTimeout", opts.DownloadTimeout); err != nil {
+			return nil, err
+		}
+		o.max_retries = -1
+		if opts.MaxRetries != nil {
+			if *opts.MaxRetries < 0 || *opts.MaxRetries > math.MaxInt32 {
+				return nil, &Error{Status: StatusInvalidArgument, Message: "MaxRetries must be between 0 and 2^31-1"}
+			}
+			o.max_retries = C.int32_t(*opts.MaxRetries)
+		}
+		if err := a.check(); err != nil {
+			return nil, err
+		}
+		copt = &o
+	}
+	var (
+		ptr  *C.hf_client
+		cerr *C.hf_error
+	)
+	if err := takeError(C.hf_client_new(copt, &ptr, &cerr), cerr); err != nil {
+		return nil, err
+	}
+	c := &Client{ptr: ptr}
+	runtime.SetFinalizer(c, func(c *Client) { _ = c.Close() })
+	return c, nil
+}
+
+func millis(what string, d time.Duration) (C.uint32_t, error) {
+	if d < 0 {
+		return 0, &Error{Status: StatusInvalidArgument, Message: what + " must not be negative"}
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond // round up: 1ns is not "default"
+	if ms > math.MaxUint32 {
+		return 0, &Error{Status: StatusInvalidArgument, Message: what + " is too large"}
+	}
+	return C.uint32_t(ms), nil
+}
+
+// Close releases the client. It is idempotent and never blocks: calls still running keep the
+// native client alive and the last of them frees it. Calls made after Close fail with an error
+// wrapping ErrClientClosed. A finalizer also closes a forgotten client.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	runtime.SetFinalizer(c, nil)
+	if c.active == 0 && c.ptr != nil {
+		C.hf_client_free(c.ptr)
+		c.ptr = nil
+	}
+	return nil
+}
+
+// acquire returns the native client for one call; release must follow.
+func (c *Client) acquire() (*C.hf_client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.ptr == nil {
+		return nil, &Error{Status: StatusInvalidArgument, Message: "client is closed", cause: ErrClientClosed}
+	}
+	c.active++
+	return c.ptr, nil
+}
+
+func (c *Client) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.active--
+	if c.closed && c.active == 0 && c.ptr != nil {
+		C.hf_client_free(c.ptr)
+		c.ptr = nil
+	}
+}
+
+// CacheDir returns the hub cache folder the client uses ("" on a closed client).
+func (c *Client) CacheDir() string {
+	ptr, err := c.acquire()
+	if err != nil {
+		return ""
+	}
+	defer c.release()
+	var (
+		out  *C.char
+		cerr *C.hf_error
+	)
+	if takeError(C.hf_client_cache_dir(ptr, &out, &cerr), cerr) != nil {
+		return ""
+	}
+	return takeString(out)
+}
+
+// Version returns the version of the native library, "MAJOR.MINOR.PATCH".
+func Version() string { return C.GoString(C.hf_version()) }
+
+// Version returns the version of the native library (the same as the package-level Version).
+func (c *Client) Version() string { return Version() }
+
+// withCancel runs call with a fresh hf_cancel_token that is cancelled when ctx is done, and
+// frees the token afterwards (never while the canceller may still be using it).
+func withCancel(ctx context.Context, call func(tok *C.hf_cancel_token)) {
+	tok := C.hf_cancel_token_new()
+	var (
+		mu    sync.Mutex
+		freed bool
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !freed {
+			C.hf_cancel_token_cancel(tok)
+		}
+	})
+	defer func() {
+		stop()
+		mu.Lock()
+		freed = true
+		C.hf_cancel_token_free(tok)
+		mu.Unlock()
+	}()
+	call(tok)
+}
