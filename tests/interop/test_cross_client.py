@@ -178,3 +178,55 @@ def test_token_file_written_by_python_is_used_by_us(emulator, hf_home, run_py):
         dict(map(tuple, r["headers"])).get("authorization") == "Bearer hf_localtesttoken0123456789"
         for r in non_telemetry(emulator)
     )
+
+
+@pytest.fixture
+def minihub():
+    from minihub import MiniHub
+
+    hub = MiniHub()
+    yield hub
+    hub.close()
+
+
+def test_same_tree_against_an_independent_server(minihub, tmp_path, run_py):
+    """The same comparison against a second fake Hub (stdlib http.server) that shares no code with
+    the Rust emulator."""
+    from minihub import REPO
+
+    def env_for(home: Path) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+        env.update(HF_ENDPOINT=minihub.hub_url, HF_HOME=str(home), HF_TOKEN="hf_minitoken0000000000000000000000",
+                   HF_HUB_DISABLE_PROGRESS_BARS="1", HF_HUB_DISABLE_XET="1", HF_HUB_DISABLE_TELEMETRY="1",
+                   NO_PROXY="127.0.0.1,localhost")
+        return env
+
+    names = ["config.json", "docs/notes.txt", "weights.bin"]
+    py_home, our_home = tmp_path / "py", tmp_path / "ours"
+    py_paths = python_download(run_py, env_for(py_home), [(REPO, n, {}) for n in names])
+    run_py(
+        "from huggingface_hub import hf_hub_download\n"
+        f"try:\n    hf_hub_download({REPO!r}, 'nope.txt')\nexcept Exception as e:\n    print(type(e).__name__)\n",
+        env_for(py_home),
+    )
+    minihub.log.clear()
+    our_paths = [ours(env_for(our_home), REPO, n).stdout.strip() for n in names]
+    assert ours(env_for(our_home), REPO, "nope.txt", check=False).returncode == 4
+    assert [p.replace(str(our_home), "") for p in our_paths] == [p.replace(str(py_home), "") for p in py_paths]
+    cdn = [r for r in minihub.log if r["origin"] == "cdn"]
+    assert len(cdn) == 1 and "authorization" not in cdn[0]["headers"]
+    assert all(r["headers"].get("authorization") for r in minihub.log if r["origin"] == "hub")
+
+    py_tree, our_tree = tree(py_home / "hub"), tree(our_home / "hub")
+    assert sorted(our_tree) == sorted(py_tree)
+    for rel, entry in py_tree.items():
+        assert our_tree[rel] == entry, rel
+        if entry[0] != "link":
+            assert stat.S_IMODE((our_home / "hub" / rel).lstat().st_mode) == stat.S_IMODE(
+                (py_home / "hub" / rel).lstat().st_mode
+            ), rel
+    # And each finds the other's files offline.
+    off = dict(env_for(py_home), HF_HUB_OFFLINE="1")
+    assert [ours(off, REPO, n).stdout.strip() for n in names] == py_paths
+    off = dict(env_for(our_home), HF_HUB_OFFLINE="1")
+    assert python_download(run_py, off, [(REPO, n, {}) for n in names]) == our_paths
