@@ -132,6 +132,7 @@ fn missing_file_writes_no_exist_marker_and_ref() {
     let err = client.download(REPO, "missing.txt", rev("refs/pr/1")).unwrap_err();
     assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
     assert_eq!(err.http_status(), 404);
+    assert!(err.to_string().contains("missing.txt in test-org/test-model at revision refs/pr/1"), "{err}");
     let repo_dir = env.repo_dir(FOLDER);
     assert!(repo_dir.join(".no_exist").join(&pr_commit).join("missing.txt").is_file());
     assert_eq!(fs::read(repo_dir.join("refs/refs/pr/1")).unwrap(), pr_commit.as_bytes());

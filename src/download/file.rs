@@ -88,7 +88,8 @@ impl Client {
 
     fn head(&self, t: &Target, timeout: Duration) -> Result<FileMetadata> {
         let token = self.hub_token();
-        head_metadata(self.http(), self.endpoint_url(), self.resolve_url(t)?, token.as_deref(), timeout)
+        let what = format!("{} in {} at revision {}", t.filename, t.repo.id(), t.revision);
+        head_metadata(self.http(), self.endpoint_url(), self.resolve_url(t)?, token.as_deref(), timeout, &what)
     }
 
     /// File metadata (HEAD only): commit, ETag, size, download location. Touches no file.

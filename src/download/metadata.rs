@@ -46,13 +46,14 @@ fn safe_name(v: &str) -> bool {
 }
 
 /// Send the HEAD (no retries) and extract the metadata. `endpoint` is the Hub origin: the token is
-/// only ever sent to it.
+/// only ever sent to it. `what` names the file in error messages.
 pub fn head_metadata(
     http: &Http,
     endpoint: &Url,
     url: Url,
     token: Option<&str>,
     timeout: std::time::Duration,
+    what: &str,
 ) -> Result<FileMetadata> {
     let mut url = url;
     let mut hops = 0;
@@ -90,7 +91,7 @@ pub fn head_metadata(
         hops += 1;
     };
     let final_url = url;
-    let resp = check_status(resp, "file metadata")?;
+    let resp = check_status(resp, what)?;
     let h = resp.headers();
     let commit = header(h, "x-repo-commit")
         .ok_or_else(|| {
