@@ -13,6 +13,9 @@ use crate::error::{Error, HttpDetails, Result};
 /// Redirect hops followed at most, for the metadata HEAD and for API GETs.
 pub(crate) const MAX_REDIRECTS: usize = 10;
 
+/// How often a waiting call checks its cancel token.
+pub(crate) const CANCEL_POLL: Duration = Duration::from_millis(20);
+
 /// The message the Hub sends with a 401 for a bad token; such a 401 is not a "repo not found".
 const INVALID_CREDENTIALS: &str = "Invalid credentials in Authorization header";
 
@@ -26,13 +29,13 @@ pub struct Http {
 
 /// One request before it is sent.
 #[derive(Debug)]
-pub struct Req<'a> {
+pub struct Req {
     /// HTTP method.
     pub method: Method,
     /// Absolute URL.
     pub url: Url,
     /// Bearer token to send, if any. The caller decides (origin rule); this layer only sends it.
-    pub token: Option<&'a str>,
+    pub token: Option<String>,
     /// Extra headers, applied after the generated ones (they win).
     pub headers: Vec<(&'static str, String)>,
     /// A total deadline for this request (the client's per-operation timeout applies otherwise).
@@ -41,9 +44,9 @@ pub struct Req<'a> {
     pub body: Option<Vec<u8>>,
 }
 
-impl<'a> Req<'a> {
+impl Req {
     /// A request with no body, token or extra headers.
-    pub fn new(method: Method, url: Url) -> Req<'a> {
+    pub fn new(method: Method, url: Url) -> Req {
         Req { method, url, token: None, headers: Vec::new(), timeout: None, body: None }
     }
 }
@@ -74,7 +77,7 @@ impl Http {
 
     /// Send one request; no redirect following, no status check. Fails before touching the network
     /// in offline mode.
-    pub fn send(&self, req: Req<'_>) -> Result<Response> {
+    pub fn send(&self, req: Req) -> Result<Response> {
         if self.offline {
             return Err(Error::Offline(format!(
                 "offline mode is enabled (HF_HUB_OFFLINE): no request to {}",
@@ -83,7 +86,7 @@ impl Http {
         }
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, header_value(&self.user_agent)?);
-        if let Some(token) = req.token {
+        if let Some(token) = &req.token {
             headers.insert(AUTHORIZATION, header_value(&format!("Bearer {token}"))?);
         }
         // We never ask for compressed bodies: sizes stay checkable against the metadata (§1.2).
@@ -100,6 +103,33 @@ impl Http {
             builder = builder.body(body);
         }
         builder.send().map_err(|e| transport_error(e, &shown))
+    }
+
+    /// [`Http::send`], but the wait for the response headers can be abandoned: `cancelled` is polled
+    /// while a helper thread waits, and the call returns [`Error::Cancelled`] as soon as it says so
+    /// (the abandoned request ends on its own, bounded by the timeouts).
+    pub fn send_cancellable(&self, req: Req, cancelled: &dyn Fn() -> bool) -> Result<Response> {
+        if cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let http = self.clone();
+        std::thread::Builder::new()
+            .name("hf_hub-request".into())
+            .spawn(move || {
+                let _ = tx.send(http.send(req));
+            })
+            .map_err(|e| Error::Internal(format!("cannot start a request thread: {e}")))?;
+        loop {
+            match rx.recv_timeout(CANCEL_POLL) {
+                Ok(result) => return result,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) if cancelled() => return Err(Error::Cancelled),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Error::Internal("the request thread ended without an answer".into()))
+                }
+            }
+        }
     }
 
     /// GET a JSON document from the Hub, following redirects (the token is dropped when a hop
@@ -125,7 +155,7 @@ impl Http {
         for _ in 0..=MAX_REDIRECTS {
             let send_token = if same_origin(&first, &url) { token } else { None };
             let mut req = Req::new(Method::GET, url.clone());
-            req.token = send_token;
+            req.token = send_token.map(String::from);
             let resp = self.send(req)?;
             if !resp.status().is_redirection() {
                 return Ok(resp);

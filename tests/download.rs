@@ -433,3 +433,32 @@ fn symlinks_disabled_moves_new_blobs_into_snapshots() {
     let off = env.client_with(|c| c.offline = true);
     assert_eq!(off.download(REPO, "config.json", DownloadOptions::default()).unwrap(), p);
 }
+
+/// Cancellation does not wait for the server: a HEAD or GET the server sits on is abandoned at once.
+#[test]
+fn cancel_is_prompt_while_the_server_is_silent() {
+    let env = Env::new();
+    let client = env.client();
+    for fault in [
+        Fault::new(FaultAction::Delay(Duration::from_secs(5))).origin(Origin::Hub).method("HEAD"),
+        Fault::new(FaultAction::Delay(Duration::from_secs(5))).origin(Origin::Cdn),
+    ] {
+        env.emu.clear_faults();
+        env.emu.add_fault(fault);
+        let token = CancelToken::new();
+        let t2 = token.clone();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            t2.cancel();
+        });
+        let start = Instant::now();
+        let opts = DownloadOptions { cancel: Some(&token), force_download: true, ..Default::default() };
+        let err = client.download(REPO, "model.safetensors", opts).unwrap_err();
+        canceller.join().unwrap();
+        assert!(matches!(err, Error::Cancelled), "{err:?}");
+        let took = start.elapsed();
+        assert!(took < Duration::from_millis(1500), "cancelled after {took:?}, not after the 5 s delay");
+        let blobs = env.repo_dir(FOLDER).join("blobs");
+        assert!(fs::read_dir(&blobs).map(|d| d.count()).unwrap_or(0) == 0, "nothing left in blobs/");
+    }
+}

@@ -86,10 +86,12 @@ impl Client {
             .map_err(|e| Error::InvalidArgument(format!("endpoint {:?}: {e}", self.config().endpoint)))
     }
 
-    fn head(&self, t: &Target, timeout: Duration) -> Result<FileMetadata> {
+    fn head(&self, t: &Target, timeout: Duration, cancel: Option<&CancelToken>) -> Result<FileMetadata> {
         let token = self.hub_token();
         let what = format!("{} in {} at revision {}", t.filename, t.repo.id(), t.revision);
-        head_metadata(self.http(), self.endpoint_url(), self.resolve_url(t)?, token.as_deref(), timeout, &what)
+        let cancelled = || cancel.is_some_and(|c| c.is_cancelled());
+        let url = self.resolve_url(t)?;
+        head_metadata(self.http(), self.endpoint_url(), url, token.as_deref(), timeout, &what, &cancelled)
     }
 
     /// File metadata (HEAD only): commit, ETag, size, download location. Touches no file.
@@ -102,7 +104,7 @@ impl Client {
         subfolder: Option<&str>,
     ) -> Result<FileMetadata> {
         let t = target(repo_id, filename, repo_type, revision, subfolder)?;
-        self.head(&t, self.config().etag_timeout)
+        self.head(&t, self.config().etag_timeout, None)
     }
 
     /// `try_to_load_from_cache`: what the cache knows, with no network (§3.5).
@@ -141,7 +143,8 @@ impl Client {
         }
 
         // 2. Metadata.
-        let first = if offline { Err(Error::Offline(String::new())) } else { self.head(&t, cfg.etag_timeout) };
+        let first =
+            if offline { Err(Error::Offline(String::new())) } else { self.head(&t, cfg.etag_timeout, opts.cancel) };
         let err = match first {
             Ok(meta) => return self.finish(&rc, &t, meta, opts.force_download, opts.verify, &mut obs),
             Err(e) => e,
@@ -162,7 +165,7 @@ impl Client {
         if !opts.force_download && err.is_retryable() {
             for attempt in 0..cfg.http_retries {
                 obs.sleep(backoff(attempt))?;
-                match self.head(&t, Duration::from_secs(60)) {
+                match self.head(&t, Duration::from_secs(60), opts.cancel) {
                     Ok(meta) => return self.finish(&rc, &t, meta, opts.force_download, opts.verify, &mut obs),
                     Err(e) => {
                         let again = e.is_retryable();

@@ -54,14 +54,15 @@ pub fn head_metadata(
     token: Option<&str>,
     timeout: std::time::Duration,
     what: &str,
+    cancelled: &dyn Fn() -> bool,
 ) -> Result<FileMetadata> {
     let mut url = url;
     let mut hops = 0;
     let resp = loop {
         let mut req = Req::new(Method::HEAD, url.clone());
-        req.token = if same_origin(endpoint, &url) { token } else { None };
+        req.token = token.filter(|_| same_origin(endpoint, &url)).map(String::from);
         req.timeout = Some(timeout);
-        let resp = http.send(req)?;
+        let resp = http.send_cancellable(req, cancelled)?;
         if !resp.status().is_redirection() || hops >= MAX_REDIRECTS {
             break resp;
         }

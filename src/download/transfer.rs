@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use reqwest::header::CONTENT_RANGE;
@@ -11,10 +12,14 @@ use reqwest::{Method, StatusCode, Url};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::http::{body_read_error, check_status, redact_url, redirect_target, same_origin, Http, Req, MAX_REDIRECTS};
+use crate::http::{
+    body_read_error, check_status, redact_url, redirect_target, same_origin, Http, Req, CANCEL_POLL, MAX_REDIRECTS,
+};
 use crate::{CancelToken, Progress};
+use reqwest::blocking::Response;
 
 const READ_BUF: usize = 256 * 1024;
+const CHUNKS_IN_FLIGHT: usize = 4;
 const MAX_STALLS: u32 = 5;
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -104,14 +109,14 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
     let mut stalls_left = MAX_STALLS;
     let mut high_water: u64 = 0;
     let mut status_retries = 0u32;
-    let mut buf = vec![0u8; READ_BUF];
     obs.report(f.filename, 0, f.expected_size, true)?;
 
     while written < f.expected_size || (written == 0 && f.expected_size == 0) {
         if obs.cancelled() {
             return Err(Error::Cancelled);
         }
-        let resp = match open_get(http, f, written) {
+        let cancel = obs.cancel;
+        let resp = match open_get(http, f, written, &|| cancel.is_some_and(|c| c.is_cancelled())) {
             Ok(r) => r,
             Err(e @ (Error::Network(_) | Error::Timeout(_))) if stalls_left > 1 => {
                 stalls_left -= 1;
@@ -127,7 +132,7 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
             obs.sleep(Duration::from_secs(1 << (status_retries - 1).min(3)))?;
             continue;
         }
-        let mut resp = check_status(resp, "download")?;
+        let resp = check_status(resp, "download")?;
         if written > 0 {
             let start = resp.headers().get(CONTENT_RANGE).and_then(|v| v.to_str().ok()).and_then(content_range_start);
             if resp.status() != StatusCode::PARTIAL_CONTENT || start != Some(written) {
@@ -142,21 +147,28 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
         if f.expected_size == 0 {
             break;
         }
+        let chunks = spawn_reader(resp);
         let outcome: Result<()> = loop {
-            let n = match resp.read(&mut buf) {
-                Ok(0) => break Ok(()),
-                Ok(n) => n,
-                Err(e) => break Err(body_read_error(e, &shown)),
+            let chunk = match chunks.recv_timeout(CANCEL_POLL) {
+                Ok(Ok(c)) if c.is_empty() => break Ok(()),
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => break Err(body_read_error(e, &shown)),
+                Err(RecvTimeoutError::Timeout) if obs.cancelled() => return Err(Error::Cancelled),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => {
+                    break Err(Error::Network(format!("{shown}: the body reader stopped")));
+                }
             };
+            let n = chunk.len();
             if written + n as u64 > f.expected_size {
                 return Err(Error::Checksum(format!(
                     "{}: the server sent more than the expected {} bytes",
                     f.filename, f.expected_size
                 )));
             }
-            file.write_all(&buf[..n]).map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
+            file.write_all(&chunk).map_err(|e| Error::io(format!("writing {}", dest.display()), e))?;
             if let Some(h) = hasher.as_mut() {
-                h.update(&buf[..n]);
+                h.update(&chunk);
             }
             written += n as u64;
             obs.report(f.filename, written, f.expected_size, false)?;
@@ -198,18 +210,49 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
     Ok(())
 }
 
+/// Read a response body on a helper thread, in chunks of at most `READ_BUF` bytes, so that the
+/// calling thread can notice a cancellation even while the connection stalls. An empty chunk marks
+/// the end. At most `CHUNKS_IN_FLIGHT` chunks wait in the channel: memory stays bounded. The thread
+/// stops when the receiver is dropped.
+fn spawn_reader(mut resp: Response) -> Receiver<std::io::Result<Vec<u8>>> {
+    let (tx, rx) = sync_channel(CHUNKS_IN_FLIGHT);
+    let spawned = std::thread::Builder::new().name("hf_hub-body".into()).spawn(move || loop {
+        let mut buf = vec![0u8; READ_BUF];
+        match resp.read(&mut buf) {
+            Ok(0) => {
+                let _ = tx.send(Ok(Vec::new()));
+                return;
+            }
+            Ok(n) => {
+                buf.truncate(n);
+                if tx.send(Ok(buf)).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        let (tx, rx) = sync_channel(1);
+        let _ = tx.send(Err(e));
+        return rx;
+    }
+    rx
+}
+
 /// Send the GET (with `Range` when resuming), following redirects; the token never leaves its origin.
-fn open_get(http: &Http, f: &Fetch<'_>, offset: u64) -> Result<reqwest::blocking::Response> {
+fn open_get(http: &Http, f: &Fetch<'_>, offset: u64, cancelled: &dyn Fn() -> bool) -> Result<Response> {
     let mut url = f.url.clone();
     for _ in 0..=MAX_REDIRECTS {
         let mut req = Req::new(Method::GET, url.clone());
-        if f.token.is_some() && same_origin(f.token_origin, &url) {
-            req.token = f.token;
-        }
+        req.token = f.token.filter(|_| same_origin(f.token_origin, &url)).map(String::from);
         if offset > 0 {
             req.headers.push(("range", format!("bytes={offset}-")));
         }
-        let resp = http.send(req)?;
+        let resp = http.send_cancellable(req, cancelled)?;
         if !resp.status().is_redirection() {
             return Ok(resp);
         }
