@@ -144,7 +144,9 @@ typedef int32_t hf_cache_result;
 #endif // __cplusplus
 
 // A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in download
-// options, call `hf_cancel_token_cancel` from any thread; the call returns `HF_ERR_CANCELLED`.
+// options, call `hf_cancel_token_cancel` from any thread; the call returns `HF_ERR_CANCELLED`
+// within about 20 ms, even while the server is silent, and publishes nothing to the cache.
+// One token may watch several calls at once.
 typedef struct hf_cancel_token hf_cancel_token;
 
 // A Hub client: configuration, connection pool, token. Create with `hf_client_new`, free with

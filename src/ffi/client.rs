@@ -202,7 +202,9 @@ pub(crate) unsafe fn required<'a>(p: *const c_char, name: &str) -> Result<&'a st
 }
 
 /// A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in download
-/// options, call `hf_cancel_token_cancel` from any thread; the call returns `HF_ERR_CANCELLED`.
+/// options, call `hf_cancel_token_cancel` from any thread; the call returns `HF_ERR_CANCELLED`
+/// within about 20 ms, even while the server is silent, and publishes nothing to the cache.
+/// One token may watch several calls at once.
 pub struct hf_cancel_token {
     pub(crate) inner: CancelToken,
 }
