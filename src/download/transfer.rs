@@ -2,7 +2,7 @@
 //! writing, the size and SHA-256 checks, progress reports and cancellation (hub-protocol.md §1.2, §3.6).
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -118,9 +118,8 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
         let cancel = obs.cancel;
         let resp = match open_get(http, f, written, &|| cancel.is_some_and(|c| c.is_cancelled())) {
             Ok(r) => r,
-            Err(e @ (Error::Network(_) | Error::Timeout(_))) if stalls_left > 1 => {
+            Err(Error::Network(_) | Error::Timeout(_)) if stalls_left > 1 => {
                 stalls_left -= 1;
-                let _ = e;
                 obs.sleep(Duration::from_secs(1))?;
                 continue;
             }
@@ -138,8 +137,7 @@ pub fn fetch_to_file(http: &Http, f: &Fetch<'_>, dest: &Path, obs: &mut Observer
             if resp.status() != StatusCode::PARTIAL_CONTENT || start != Some(written) {
                 // The server ignored the range: start over from byte 0.
                 file.set_len(0).map_err(|e| Error::io("truncating the temporary file", e))?;
-                use std::io::Seek;
-                file.seek(std::io::SeekFrom::Start(0)).map_err(|e| Error::io("rewinding the temporary file", e))?;
+                file.seek(SeekFrom::Start(0)).map_err(|e| Error::io("rewinding the temporary file", e))?;
                 written = 0;
                 hasher = f.expected_sha256.map(|_| Sha256::new());
             }
