@@ -1,6 +1,7 @@
 # libhf_hub — two commands do everything on a fresh machine:
 #   make demo   build, start the hub emulator with a demo repo, download through the C API
 #   make test   every suite: Rust, C/C++ (ctest), Go, interop with the official Python client
+#   make bench  release build; this library vs the official Python client and curl (see BENCHMARKS.md)
 # The build is done once (cargo into target/, CMake into build/) and reused by every suite.
 
 SHELL := /bin/bash
@@ -20,7 +21,7 @@ LIB_DIR := $(BUILD)/lib
 GO_ENV := CGO_LDFLAGS="-L$(LIB_DIR) -Wl,-rpath,$(LIB_DIR)" HF_EMULATOR_BIN=$(EMULATOR)
 
 .PHONY: all deps apt-deps tools venv build cargo-build cmake-build header lint test test-rust test-c \
-        test-go test-interop demo clean
+        test-go test-interop demo bench clean
 
 all: build
 
@@ -90,6 +91,10 @@ test-interop: venv cmake-build
 # ---- demo ---------------------------------------------------------------------------------------
 demo: build
 	@bash scripts/demo.sh "$(EMULATOR)" "$(BUILD)/bin/hf_download" "$(BUILD)/demo"
+
+# ---- benchmarks (not part of `make test`) -------------------------------------------------------
+bench:
+	bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD) target

@@ -357,9 +357,10 @@ fn resolve_file(sh: &Shared, repo: &Repo, ctx: &Ctx, rev: &str, path: &str) -> R
         return Resp::from_err(&HubError::entry_not_found(Some(commit.id.clone())));
     };
     if let Some(lfs) = &entry.lfs {
+        let base = sh.opts.cdn_base.as_deref().unwrap_or(&sh.cdn_url).trim_end_matches('/');
         let location = format!(
-            "{}/repos/{}/{}?X-Amz-Signature=fakesig&response-content-disposition=attachment",
-            sh.cdn_url, repo.id, lfs.sha256
+            "{base}/repos/{}/{}?X-Amz-Signature=fakesig&response-content-disposition=attachment",
+            repo.id, lfs.sha256
         );
         return Resp::text(302, &format!("Found. Redirecting to {location}"))
             .header("location", location)

@@ -50,6 +50,11 @@ pub struct EmulatorOptions {
     pub cdn_port: u16,
     /// Tree page size; default 1000, or 50 with `expand=true`. Also used for the commits listing.
     pub tree_page_size: Option<usize>,
+    /// Base URL the LFS 302s of `/resolve` point at instead of the built-in CDN origin, e.g.
+    /// `http://127.0.0.1:8080/lfs` → `<base>/repos/<repo_id>/<sha256>?X-Amz-Signature=…`. For an
+    /// external static server (the benchmarks' nginx) serving the files [`Emulator::export_lfs`]
+    /// writes. Upload URLs still point at the built-in CDN. `None`: the built-in CDN.
+    pub cdn_base: Option<String>,
 }
 
 /// Who may read a repo.
@@ -342,6 +347,20 @@ impl Emulator {
     /// The LFS object served by the CDN for this sha256, if any.
     pub fn lfs_object(&self, sha256: &str) -> Option<Vec<u8>> {
         self.shared.state().lfs.get(sha256).map(|b| b.to_vec())
+    }
+
+    /// Writes every LFS object the CDN serves to `dir/<sha256>` (creating `dir`); returns how many.
+    pub fn export_lfs(&self, dir: &Path) -> std::io::Result<usize> {
+        std::fs::create_dir_all(dir)?;
+        // Clone the (cheap, refcounted) blobs so the state lock is not held during the writes.
+        let objects: Vec<(String, Bytes)> =
+            self.shared.state().lfs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (oid, data) in &objects {
+            let tmp = dir.join(format!(".{oid}.tmp"));
+            std::fs::write(&tmp, data)?;
+            std::fs::rename(&tmp, dir.join(oid))?;
+        }
+        Ok(objects.len())
     }
 
     /// The content of `path` at `rev`, if any.

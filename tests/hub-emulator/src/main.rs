@@ -1,5 +1,9 @@
 //! `hub-emulator [--hub-port N] [--cdn-port N] [--demo] [--load TYPE:REPO_ID=DIR]...
-//!  [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH]`
+//!  [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH]
+//!  [--cdn-base URL] [--export-lfs DIR]`
+//!
+//! `--cdn-base` makes the LFS 302s point at an external server (`URL/repos/<repo>/<sha256>?…`);
+//! `--export-lfs` writes every LFS object to `DIR/<sha256>` after loading, before the ready line.
 
 #![forbid(unsafe_code)]
 
@@ -10,19 +14,21 @@ use std::process::ExitCode;
 use hub_emulator::{Emulator, EmulatorOptions};
 
 const USAGE: &str = "usage: hub-emulator [--hub-port N] [--cdn-port N] [--demo] \
-[--load TYPE:REPO_ID=DIR]... [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH]";
+[--load TYPE:REPO_ID=DIR]... [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH] \
+[--cdn-base URL] [--export-lfs DIR]";
 
+#[derive(Default)]
 struct Args {
     opts: EmulatorOptions,
     demo: bool,
     loads: Vec<(String, String, PathBuf)>,
     users: Vec<(String, String, Vec<String>)>,
     ready_file: Option<PathBuf>,
+    export_lfs: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args =
-        Args { opts: EmulatorOptions::default(), demo: false, loads: Vec::new(), users: Vec::new(), ready_file: None };
+    let mut args = Args::default();
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -39,6 +45,8 @@ fn parse_args() -> Result<Args, String> {
                 args.opts.tree_page_size = Some(value(&flag)?.parse().map_err(|e| format!("--page-size: {e}"))?)
             }
             "--demo" => args.demo = true,
+            "--cdn-base" => args.opts.cdn_base = Some(value(&flag)?),
+            "--export-lfs" => args.export_lfs = Some(PathBuf::from(value(&flag)?)),
             "--ready-file" => args.ready_file = Some(PathBuf::from(value(&flag)?)),
             "--load" => {
                 let v = value(&flag)?;
@@ -101,6 +109,12 @@ fn main() -> ExitCode {
     }
     for (t, id, dir) in &args.loads {
         emu.load_dir(t, id, dir);
+    }
+    if let Some(dir) = &args.export_lfs {
+        if let Err(e) = emu.export_lfs(dir) {
+            eprintln!("hub-emulator: cannot export the LFS objects to {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
     }
     let ready = format!("{{\"hub\":\"{}\",\"cdn\":\"{}\"}}", emu.hub_url(), emu.cdn_url());
     if let Some(path) = &args.ready_file {

@@ -1,0 +1,114 @@
+/*
+ * hf_bench: per-call latency of hf_file_download inside one process (the benchmark's C driver).
+ *
+ *   hf_bench [--revision REV] [--repeat N] [--warmup] [--no-verify] REPO_ID FILE...
+ *
+ * Creates one client from the environment (HF_ENDPOINT, HF_HOME, ...), optionally makes one untimed
+ * call (--warmup: fills the cache and opens the connection), then times each call of
+ * `for rep in 1..N: for f in FILE...: hf_file_download(f)` with CLOCK_MONOTONIC. Prints one JSON line:
+ *   {"client_new_s":…, "calls":…, "total_s":…, "call_min_s":…, "call_p50_s":…, "call_max_s":…}
+ * bench/py_bench.py prints the same line for the official Python client.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hf_hub.h"
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int download(const hf_client *client, const char *repo, const char *file, const hf_download_options *o) {
+    char *path = NULL;
+    hf_error *err = NULL;
+    hf_status st = hf_file_download(client, repo, file, o, &path, &err);
+    if (st != HF_OK) {
+        fprintf(stderr, "hf_bench: %s: %s: %s\n", file, hf_status_str(st), err ? hf_error_message(err) : "");
+        hf_error_free(err);
+        return 1;
+    }
+    hf_string_free(path);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    const char *revision = NULL;
+    long repeat = 1;
+    int warmup = 0, verify = 1, i = 1;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (strcmp(argv[i], "--revision") == 0 && i + 1 < argc) {
+            revision = argv[++i];
+        } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+            repeat = strtol(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--warmup") == 0) {
+            warmup = 1;
+        } else if (strcmp(argv[i], "--no-verify") == 0) {
+            verify = 0;
+        } else {
+            fprintf(stderr, "hf_bench: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (argc - i < 2 || repeat < 1) {
+        fprintf(stderr, "usage: hf_bench [--revision REV] [--repeat N] [--warmup] [--no-verify] REPO_ID FILE...\n");
+        return 2;
+    }
+    const char *repo = argv[i];
+    char **files = argv + i + 1;
+    size_t nfiles = (size_t)(argc - i - 1);
+    size_t calls = nfiles * (size_t)repeat;
+
+    hf_download_options o;
+    hf_download_options_init(&o);
+    o.revision = revision;
+    o.verify = verify;
+
+    double t0 = now_s();
+    hf_client *client = NULL;
+    hf_error *err = NULL;
+    if (hf_client_new(NULL, &client, &err) != HF_OK) {
+        fprintf(stderr, "hf_bench: hf_client_new: %s\n", err ? hf_error_message(err) : "");
+        hf_error_free(err);
+        return 1;
+    }
+    double client_new = now_s() - t0;
+    if (warmup && download(client, repo, files[0], &o) != 0) {
+        return 1;
+    }
+
+    double *lat = malloc(calls * sizeof *lat);
+    if (!lat) {
+        return 1;
+    }
+    size_t k = 0;
+    double start = now_s();
+    for (long r = 0; r < repeat; r++) {
+        for (size_t f = 0; f < nfiles; f++) {
+            double c0 = now_s();
+            if (download(client, repo, files[f], &o) != 0) {
+                return 1;
+            }
+            lat[k++] = now_s() - c0;
+        }
+    }
+    double total = now_s() - start;
+    hf_client_free(client);
+
+    qsort(lat, calls, sizeof *lat, cmp_double);
+    printf("{\"client_new_s\":%.9f,\"calls\":%zu,\"total_s\":%.9f,\"call_min_s\":%.9f,\"call_p50_s\":%.9f,"
+           "\"call_max_s\":%.9f}\n",
+           client_new, calls, total, lat[0], lat[calls / 2], lat[calls - 1]);
+    free(lat);
+    return 0;
+}

@@ -1,0 +1,57 @@
+"""py_bench: per-call latency of huggingface_hub.hf_hub_download inside one interpreter.
+
+    python py_bench.py [--revision REV] [--repeat N] [--warmup] REPO_ID FILE...
+
+The twin of bench/hf_bench.c (same arguments, same JSON line), for the official client. The import of
+huggingface_hub is timed separately ("import_s"); configured from the environment like hf_bench.
+"""
+
+import time
+
+_t0 = time.perf_counter()
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+
+from huggingface_hub import hf_hub_download  # noqa: E402
+
+_import_s = time.perf_counter() - _t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--revision")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--warmup", action="store_true")
+    ap.add_argument("repo_id")
+    ap.add_argument("files", nargs="+")
+    a = ap.parse_args()
+
+    if a.warmup:
+        hf_hub_download(a.repo_id, a.files[0], revision=a.revision)
+    lat = []
+    start = time.perf_counter()
+    for _ in range(a.repeat):
+        for f in a.files:
+            c0 = time.perf_counter()
+            hf_hub_download(a.repo_id, f, revision=a.revision)
+            lat.append(time.perf_counter() - c0)
+    total = time.perf_counter() - start
+    lat.sort()
+    print(
+        json.dumps(
+            {
+                "import_s": _import_s,
+                "calls": len(lat),
+                "total_s": total,
+                "call_min_s": lat[0],
+                "call_p50_s": lat[len(lat) // 2],
+                "call_max_s": lat[-1],
+                "call_mean_s": statistics.fmean(lat),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
