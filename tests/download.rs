@@ -462,3 +462,30 @@ fn cancel_is_prompt_while_the_server_is_silent() {
         assert!(fs::read_dir(&blobs).map(|d| d.count()).unwrap_or(0) == 0, "nothing left in blobs/");
     }
 }
+
+#[test]
+fn etag_timeout_falls_back_to_cache_and_reports_timeouts() {
+    let env = Env::new();
+    let cached = env.client().download(REPO, "config.json", DownloadOptions::default()).unwrap();
+    env.emu.add_fault(Fault::new(FaultAction::Delay(Duration::from_secs(3))).origin(Origin::Hub).method("HEAD"));
+    let client = env.client_with(|c| c.etag_timeout = Duration::from_millis(300));
+    let start = Instant::now();
+    assert_eq!(client.download(REPO, "config.json", DownloadOptions::default()).unwrap(), cached);
+    assert!(start.elapsed() < Duration::from_secs(2), "served from the cache after the etag timeout");
+    let e = client.download(REPO, "README.md", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    assert!(e.to_string().contains("README.md"), "{e}");
+}
+
+#[test]
+fn download_timeout_bounds_a_silent_cdn() {
+    let env = Env::new();
+    env.emu.add_fault(Fault::new(FaultAction::Delay(Duration::from_secs(10))).origin(Origin::Cdn));
+    let client = env.client_with(|c| c.download_timeout = Duration::from_millis(300));
+    let start = Instant::now();
+    let e = client.download(REPO, "model.safetensors", DownloadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    // A few in-process retries, one second apart, then the error: well before the server answers.
+    assert!(start.elapsed() < Duration::from_secs(8), "{:?}", start.elapsed());
+    assert_eq!(fs::read_dir(env.repo_dir(FOLDER).join("blobs")).unwrap().count(), 0);
+}
