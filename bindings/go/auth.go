@@ -114,23 +114,20 @@ func (c *Client) Login(ctx context.Context, token string) (string, error) {
 // out completely: the token file and all stored tokens are deleted. Tokens given through HF_TOKEN
 // or ClientOptions.Token are not affected.
 func (c *Client) Logout(name string) error {
-	ptr, err := c.acquire()
-	if err != nil {
-		return err
-	}
-	defer c.release()
-	var a cArena
-	defer a.free()
-	cname := a.str("name", name)
-	if err := a.check(); err != nil {
-		return err
-	}
-	var cerr *C.hf_error
-	return takeError(C.hf_auth_logout(ptr, cname, &cerr), cerr)
+	return c.withName(name, func(ptr *C.hf_client, cname *C.char, cerr **C.hf_error) C.hf_status {
+		return C.hf_auth_logout(ptr, cname, cerr)
+	})
 }
 
 // SwitchToken makes the stored token name the active one.
 func (c *Client) SwitchToken(name string) error {
+	return c.withName(name, func(ptr *C.hf_client, cname *C.char, cerr **C.hf_error) C.hf_status {
+		return C.hf_auth_switch(ptr, cname, cerr)
+	})
+}
+
+// withName runs a C call that takes the client and one token name.
+func (c *Client) withName(name string, call func(*C.hf_client, *C.char, **C.hf_error) C.hf_status) error {
 	ptr, err := c.acquire()
 	if err != nil {
 		return err
@@ -143,7 +140,7 @@ func (c *Client) SwitchToken(name string) error {
 		return err
 	}
 	var cerr *C.hf_error
-	return takeError(C.hf_auth_switch(ptr, cname, &cerr), cerr)
+	return takeError(call(ptr, cname, &cerr), cerr)
 }
 
 // Tokens lists the names of the stored tokens (sorted) and the name of the active one ("" when

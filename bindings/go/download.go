@@ -104,6 +104,29 @@ func (o *DownloadOptions) build(a *cArena, co *C.hf_download_options) {
 	co.verify = C.bool(!o.SkipVerify)
 }
 
+// fileArgs holds the C arguments every per-file call takes: the options struct and the repo id
+// and filename as C strings (all released by free).
+type fileArgs struct {
+	a    cArena
+	co   C.hf_download_options
+	repo *C.char
+	file *C.char
+}
+
+func newFileArgs(repoID, filename string, opts *DownloadOptions) (*fileArgs, error) {
+	fa := &fileArgs{}
+	opts.build(&fa.a, &fa.co)
+	fa.repo = fa.a.str("repoID", repoID)
+	fa.file = fa.a.str("filename", filename)
+	if err := fa.a.check(); err != nil {
+		fa.a.free()
+		return nil, err
+	}
+	return fa, nil
+}
+
+func (fa *fileArgs) free() { fa.a.free() }
+
 // progressState is what the cgo.Handle in user_data points at.
 type progressState struct {
 	fn       func(Progress) bool
@@ -128,23 +151,17 @@ func (c *Client) Download(ctx context.Context, repoID, filename string, opts *Do
 	}
 	defer c.release()
 
-	var (
-		a  cArena
-		co C.hf_download_options
-	)
-	defer a.free()
-	opts.build(&a, &co)
-	crepo := a.str("repoID", repoID)
-	cfile := a.str("filename", filename)
-	if err := a.check(); err != nil {
+	fa, err := newFileArgs(repoID, filename, opts)
+	if err != nil {
 		return "", err
 	}
+	defer fa.free()
 	var st *progressState
 	if opts != nil && opts.Progress != nil {
 		st = &progressState{fn: opts.Progress}
 		h := cgo.NewHandle(st)
 		defer h.Delete()
-		C.hfhub_set_progress(&co, C.uintptr_t(h))
+		C.hfhub_set_progress(&fa.co, C.uintptr_t(h))
 	}
 
 	var (
@@ -153,8 +170,8 @@ func (c *Client) Download(ctx context.Context, repoID, filename string, opts *Do
 		status C.hf_status
 	)
 	withCancel(ctx, func(tok *C.hf_cancel_token) {
-		co.cancel = tok
-		status = C.hf_file_download(ptr, crepo, cfile, &co, &out, &cerr)
+		fa.co.cancel = tok
+		status = C.hf_file_download(ptr, fa.repo, fa.file, &fa.co, &out, &cerr)
 	})
 	if st != nil && st.panicked {
 		C.hf_string_free(out)
@@ -179,25 +196,19 @@ func (c *Client) Metadata(ctx context.Context, repoID, filename string, opts *Do
 	}
 	defer c.release()
 
-	var (
-		a  cArena
-		co C.hf_download_options
-	)
-	defer a.free()
-	opts.build(&a, &co)
-	crepo := a.str("repoID", repoID)
-	cfile := a.str("filename", filename)
-	if err := a.check(); err != nil {
+	fa, err := newFileArgs(repoID, filename, opts)
+	if err != nil {
 		return nil, err
 	}
+	defer fa.free()
 	var (
 		md     *C.hf_file_metadata
 		cerr   *C.hf_error
 		status C.hf_status
 	)
 	withCancel(ctx, func(tok *C.hf_cancel_token) {
-		co.cancel = tok
-		status = C.hf_file_get_metadata(ptr, crepo, cfile, &co, &md, &cerr)
+		fa.co.cancel = tok
+		status = C.hf_file_get_metadata(ptr, fa.repo, fa.file, &fa.co, &md, &cerr)
 	})
 	if err := takeError(status, cerr); err != nil {
 		return nil, cancelledBy(err, ctx.Err())
@@ -221,23 +232,17 @@ func (c *Client) TryLoadFromCache(repoID, filename string, opts *DownloadOptions
 	}
 	defer c.release()
 
-	var (
-		a  cArena
-		co C.hf_download_options
-	)
-	defer a.free()
-	opts.build(&a, &co)
-	crepo := a.str("repoID", repoID)
-	cfile := a.str("filename", filename)
-	if err := a.check(); err != nil {
+	fa, err := newFileArgs(repoID, filename, opts)
+	if err != nil {
 		return CacheUnknown, "", err
 	}
+	defer fa.free()
 	var (
 		res  C.int32_t
 		out  *C.char
 		cerr *C.hf_error
 	)
-	if err := takeError(C.hf_cache_try_load(ptr, crepo, cfile, &co, &res, &out, &cerr), cerr); err != nil {
+	if err := takeError(C.hf_cache_try_load(ptr, fa.repo, fa.file, &fa.co, &res, &out, &cerr), cerr); err != nil {
 		return CacheUnknown, "", err
 	}
 	return CacheResult(res), takeString(out), nil
