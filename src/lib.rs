@@ -125,8 +125,4 @@ impl Client {
         }
         self.config.env_token.clone().or_else(|| auth::read_token_file(&self.config.token_path).ok().flatten())
     }
-
-    pub(crate) fn hub_token(&self) -> Option<String> {
-        self.token()
-    }
 }

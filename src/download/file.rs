@@ -87,7 +87,7 @@ impl Client {
     }
 
     fn head(&self, t: &Target, timeout: Duration, cancel: Option<&CancelToken>) -> Result<FileMetadata> {
-        let token = self.hub_token();
+        let token = self.token();
         let what = format!("{} in {} at revision {}", t.filename, t.repo.id(), t.revision);
         let cancelled = || cancel.is_some_and(|c| c.is_cancelled());
         let url = self.resolve_url(t)?;
@@ -235,7 +235,7 @@ impl Client {
             return Ok(pointer);
         }
         let tmp = blobs_dir.join(format!("{}.{}.incomplete", meta.etag, random_hex8()));
-        let token = self.hub_token();
+        let token = self.token();
         let endpoint = self.endpoint_url();
         let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
         let sha = (verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
