@@ -41,6 +41,9 @@
 // Patch version of the library.
 #define HF_HUB_VERSION_PATCH 0
 
+// `HF_HUB_VERSION_MAJOR * 1000000 + HF_HUB_VERSION_MINOR * 1000 + HF_HUB_VERSION_PATCH`.
+#define HF_HUB_VERSION_NUMBER 1000
+
 // Result code of every fallible call. `HF_OK` is 0; codes are explicit and never reused.
 enum hf_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -143,10 +146,10 @@ typedef int32_t hf_cache_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in download
-// options, call `hf_cancel_token_cancel` from any thread; the call returns `HF_ERR_CANCELLED`
-// within about 20 ms, even while the server is silent, and publishes nothing to the cache.
-// One token may watch several calls at once.
+// A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in a call's
+// options, call `hf_cancel_token_cancel` from any thread: the call aborts its request at once
+// (well within 50 ms, even while the server is silent), returns `HF_ERR_CANCELLED`, and
+// publishes nothing to the cache. One token may watch several calls at once.
 typedef struct hf_cancel_token hf_cancel_token;
 
 // A Hub client: configuration, connection pool, token. Create with `hf_client_new`, free with
@@ -166,6 +169,15 @@ typedef struct hf_string_list hf_string_list;
 
 // The account a token belongs to (`hf_auth_whoami`). Free with `hf_user_free`.
 typedef struct hf_user hf_user;
+
+// Options of the calls that take no other options but may touch the network
+// (`hf_auth_whoami_ex`, `hf_auth_login_ex`). Fill with `hf_call_options_init`.
+typedef struct hf_call_options {
+  // `sizeof(hf_call_options)`, set by `hf_call_options_init`.
+  uint32_t struct_size;
+  // A cancel token, or NULL. Borrowed for the duration of the call.
+  const struct hf_cancel_token *cancel;
+} hf_call_options;
 
 // Options of `hf_client_new`. Fill with `hf_client_options_init`, then set what you need.
 // Every field left at its initial value means "from the environment, else the default".
@@ -255,6 +267,12 @@ extern "C" {
 // Thread safety: safe from any thread. Never fails; never NULL. Do not free.
 const char *hf_version(void);
 
+// Returns the library version as one number, `MAJOR * 1000000 + MINOR * 1000 + PATCH`: compare
+// it with `HF_HUB_VERSION_NUMBER` to detect a header that does not match the library.
+//
+// Thread safety: safe from any thread. Never fails.
+uint32_t hf_version_number(void);
+
 // Frees a string returned by this library (e.g. a path from `hf_file_download`).
 //
 // NULL is ignored. Never pass memory from elsewhere, and never call `free()` on library strings.
@@ -269,6 +287,15 @@ void hf_string_free(char *s);
 hf_status hf_auth_whoami(const struct hf_client *client,
                          struct hf_user **user_out,
                          struct hf_error **error_out);
+
+// `hf_auth_whoami` with options: `options->cancel` (a cancel token, may be NULL) aborts the
+// request at once, and the call returns `HF_ERR_CANCELLED`. `options` may be NULL.
+// Errors: as `hf_auth_whoami`, plus `HF_ERR_CANCELLED`, and `HF_ERR_INVALID_ARGUMENT` for an
+// unknown `struct_size`. Thread safety: safe concurrently.
+hf_status hf_auth_whoami_ex(const struct hf_client *client,
+                            const struct hf_call_options *options,
+                            struct hf_user **user_out,
+                            struct hf_error **error_out);
 
 // The user (or org) name. Borrowed until `hf_user_free`; NULL for NULL.
 const char *hf_user_name(const struct hf_user *user);
@@ -308,6 +335,15 @@ hf_status hf_auth_login(const struct hf_client *client,
                         const char *token,
                         char **name_out,
                         struct hf_error **error_out);
+
+// `hf_auth_login` with options: `options->cancel` (may be NULL) aborts the validation request;
+// the call then returns `HF_ERR_CANCELLED` and no token file is touched. `options` may be NULL.
+// Errors: as `hf_auth_login`, plus `HF_ERR_CANCELLED`. Thread safety: as `hf_auth_login`.
+hf_status hf_auth_login_ex(const struct hf_client *client,
+                           const char *token,
+                           const struct hf_call_options *options,
+                           char **name_out,
+                           struct hf_error **error_out);
 
 // Logs out. `name` NULL: delete the token file and all stored tokens. Otherwise remove that
 // stored token (unknown names are ignored) and the token file if it held it. Tokens given by
@@ -349,7 +385,8 @@ void hf_client_options_init(struct hf_client_options *options);
 // read once, here. On success `*client_out` receives a client to free with `hf_client_free`.
 //
 // Errors: `HF_ERR_INVALID_ARGUMENT` (NULL `client_out`, bad UTF-8, bad endpoint URL, bad option
-// value). `error_out` may be NULL; when set and the call fails it receives an `hf_error` to free.
+// value, a `struct_size` this library does not know). `error_out` may be NULL; when set and the
+// call fails it receives an `hf_error` to free.
 // Thread safety: safe from any thread.
 hf_status hf_client_new(const struct hf_client_options *options,
                         struct hf_client **client_out,
@@ -378,6 +415,11 @@ bool hf_cancel_token_is_cancelled(const struct hf_cancel_token *token);
 void hf_cancel_token_free(struct hf_cancel_token *token);
 
 // Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+// Thread safety: touches only `*options`.
+void hf_call_options_init(struct hf_call_options *options);
+
+// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+// Thread safety: touches only `*options`.
 void hf_download_options_init(struct hf_download_options *options);
 
 // Downloads one file into the Hugging Face cache (or finds it there) and writes its path,

@@ -1,9 +1,13 @@
 //! Configuration: every environment variable the library honours, resolved once into a [`Config`]
 //! when a client is created (hub-protocol.md §2.1 and §6). Each field can then be overridden per client.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use crate::error::{Error, Result};
+pub use crate::pycompat::is_truthy;
+use crate::pycompat::{clean_token, expand_user, expand_vars};
+use reqwest::Url;
 
 /// The default Hub endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
@@ -86,8 +90,7 @@ impl Config {
             None => under_home("token"),
         };
         // Python: `_clean_token(HF_TOKEN or HUGGING_FACE_HUB_TOKEN)`: a blank HF_TOKEN hides the legacy one.
-        let env_token =
-            get("HF_TOKEN").or_else(|| get("HUGGING_FACE_HUB_TOKEN")).and_then(|t| crate::auth::clean_token(&t));
+        let env_token = get("HF_TOKEN").or_else(|| get("HUGGING_FACE_HUB_TOKEN")).and_then(|t| clean_token(&t));
         let offline = match get("HF_HUB_OFFLINE") {
             Some(v) => is_truthy(&v),
             None => get("TRANSFORMERS_OFFLINE").is_some_and(|v| is_truthy(&v)),
@@ -128,101 +131,133 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Check what a client cannot work without: the endpoint is an `http(s)` URL with a host, and
+    /// an explicit token is not blank. Returns the endpoint as a URL.
+    pub fn validate(&self) -> Result<Url> {
+        let endpoint = Url::parse(&self.endpoint)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| Error::InvalidArgument(format!("endpoint {:?} is not an http(s) URL", self.endpoint)))?;
+        if self.token.as_deref().is_some_and(|t| clean_token(t).as_deref() != Some(t)) {
+            return Err(Error::InvalidArgument("token is empty or has surrounding whitespace/newlines".into()));
+        }
+        Ok(endpoint)
+    }
+
+    /// A builder starting from the process environment.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder { cfg: Config::from_env() }
+    }
+
+    /// A builder starting from the built-in defaults (no environment at all).
+    pub fn builder_without_env() -> ConfigBuilder {
+        ConfigBuilder { cfg: Config::without_env() }
+    }
+}
+
+/// Builds a validated [`Config`]: each setter overrides what the environment (or the defaults)
+/// gave; [`ConfigBuilder::build`] normalizes and validates (endpoint, token).
+#[derive(Debug, Clone)]
+pub struct ConfigBuilder {
+    cfg: Config,
+}
+
+impl ConfigBuilder {
+    /// The Hub base URL (like `HF_ENDPOINT`); a trailing `/` is dropped.
+    pub fn endpoint(mut self, e: &str) -> Self {
+        self.cfg.endpoint = normalize_endpoint(e);
+        self
+    }
+
+    /// `HF_HOME`, and what derives from it unless set on its own.
+    pub fn hf_home(mut self, p: impl Into<PathBuf>) -> Self {
+        self.cfg.set_hf_home(p.into());
+        self
+    }
+
+    /// The hub cache folder.
+    pub fn cache_dir(mut self, p: impl Into<PathBuf>) -> Self {
+        self.cfg.cache_dir = p.into();
+        self
+    }
+
+    /// The token file.
+    pub fn token_path(mut self, p: impl Into<PathBuf>) -> Self {
+        self.cfg.token_path = p.into();
+        self
+    }
+
+    /// An explicit token, cleaned like Python's `_clean_token`; a blank one is an error at `build`.
+    pub fn token(mut self, t: &str) -> Self {
+        self.cfg.token = Some(clean_token(t).unwrap_or_default());
+        self
+    }
+
+    /// Extra user-agent text.
+    pub fn user_agent(mut self, u: &str) -> Self {
+        self.cfg.user_agent = Some(u.to_string());
+        self
+    }
+
+    /// `origin/<value>` in the user agent.
+    pub fn user_agent_origin(mut self, u: &str) -> Self {
+        self.cfg.user_agent_origin = Some(u.to_string());
+        self
+    }
+
+    /// No network at all.
+    pub fn offline(mut self, v: bool) -> Self {
+        self.cfg.offline = v;
+        self
+    }
+
+    /// Send only the explicit token.
+    pub fn disable_implicit_token(mut self, v: bool) -> Self {
+        self.cfg.disable_implicit_token = v;
+        self
+    }
+
+    /// Never create symlinks in the cache.
+    pub fn disable_symlinks(mut self, v: bool) -> Self {
+        self.cfg.disable_symlinks = v;
+        self
+    }
+
+    /// Timeout of the metadata HEAD.
+    pub fn etag_timeout(mut self, d: Duration) -> Self {
+        self.cfg.etag_timeout = d;
+        self
+    }
+
+    /// Connect and read-inactivity timeout of downloads.
+    pub fn download_timeout(mut self, d: Duration) -> Self {
+        self.cfg.download_timeout = d;
+        self
+    }
+
+    /// Retries of the patient metadata attempts.
+    pub fn http_retries(mut self, n: u32) -> Self {
+        self.cfg.http_retries = n;
+        self
+    }
+
+    /// Validate and return the configuration.
+    pub fn build(self) -> Result<Config> {
+        self.cfg.validate()?;
+        Ok(self.cfg)
+    }
+}
+
 /// Strip trailing `/` from an endpoint.
 pub fn normalize_endpoint(e: &str) -> String {
     e.trim().trim_end_matches('/').to_string()
-}
-
-/// `1`, `ON`, `YES`, `TRUE` in any case.
-pub fn is_truthy(v: &str) -> bool {
-    matches!(v.trim().to_ascii_uppercase().as_str(), "1" | "ON" | "YES" | "TRUE")
 }
 
 /// Integer seconds; `0`, empty or unparsable → the default of 10 s (Python's `int(x) or default`).
 fn secs_var(v: Option<String>) -> Duration {
     let secs = v.and_then(|s| s.trim().parse::<f64>().ok()).filter(|s| *s > 0.0 && s.is_finite());
     Duration::from_secs_f64(secs.unwrap_or(DEFAULT_TIMEOUT_SECS as f64))
-}
-
-fn is_sep(c: char) -> bool {
-    c == '/' || (cfg!(windows) && c == '\\')
-}
-
-/// `os.path.expanduser`: `~` → home (`HOME`, on Windows `USERPROFILE`), `~user` → that user's home from
-/// `/etc/passwd`; left unchanged when unknown.
-pub(crate) fn expand_user(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
-    let Some(rest) = path.strip_prefix('~') else {
-        return path.to_owned();
-    };
-    let end = rest.find(is_sep).unwrap_or(rest.len());
-    let (user, tail) = rest.split_at(end);
-    let home = if user.is_empty() {
-        let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
-        match env(var).or_else(|| std::env::home_dir().map(|p| p.to_string_lossy().into_owned())) {
-            Some(home) => home,
-            None => return path.to_owned(),
-        }
-    } else {
-        match user_home(user) {
-            Some(home) => home,
-            None => return path.to_owned(),
-        }
-    };
-    let joined = format!("{}{tail}", home.trim_end_matches(is_sep));
-    if joined.is_empty() {
-        "/".to_owned()
-    } else {
-        joined
-    }
-}
-
-/// Home folder of a named user from `/etc/passwd` (Unix only).
-fn user_home(user: &str) -> Option<String> {
-    if !cfg!(unix) {
-        return None;
-    }
-    let passwd = fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        (fields.len() >= 6 && fields[0] == user).then(|| fields[5].to_owned())
-    })
-}
-
-/// `posixpath.expandvars`: `$name` (ASCII word characters) and `${name}` are replaced when set; unknown
-/// variables are left as written. Substituted values are not expanded again.
-pub(crate) fn expand_vars(path: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
-    if !path.contains('$') {
-        return path.to_owned();
-    }
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(dollar) = rest.find('$') {
-        out.push_str(&rest[..dollar]);
-        let after = &rest[dollar + 1..];
-        let word = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        let matched = if word > 0 {
-            Some((&after[..word], word))
-        } else if let Some(inner) = after.strip_prefix('{') {
-            inner.find('}').map(|close| (&inner[..close], close + 2))
-        } else {
-            None
-        };
-        match matched {
-            Some((name, len)) => {
-                match env(name).filter(|_| !name.is_empty()) {
-                    Some(value) => out.push_str(&value),
-                    None => out.push_str(&rest[dollar..dollar + 1 + len]),
-                }
-                rest = &after[len..];
-            }
-            None => {
-                out.push('$');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

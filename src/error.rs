@@ -5,7 +5,7 @@ use std::fmt;
 use std::io;
 
 /// Details of a failed HTTP exchange with the Hub or the CDN.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpDetails {
     /// The HTTP status code the server answered.
     pub status: u16,
@@ -15,6 +15,8 @@ pub struct HttpDetails {
     pub request_id: Option<String>,
     /// The `X-Repo-Commit` of the error response (sent with EntryNotFound on `/resolve`).
     pub repo_commit: Option<String>,
+    /// How long the server asked us to wait before trying again (`Retry-After`, `RateLimit`).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl fmt::Display for HttpDetails {

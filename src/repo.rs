@@ -106,6 +106,90 @@ impl Repo {
     }
 }
 
+/// *What* a per-file call is about: a file of a repository at a revision (unvalidated until used).
+/// *How* it is done (force, offline, verify, progress, cancel) is a separate options value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// `name` or `namespace/name`.
+    pub repo_id: String,
+    /// Repository type.
+    pub repo_type: RepoType,
+    /// Branch, tag, 40-hex commit or `refs/pr/N`; `None` means `main`.
+    pub revision: Option<String>,
+    /// Folder inside the repo, prefixed to the filename.
+    pub subfolder: Option<String>,
+    /// Path inside the repo (`/`-separated).
+    pub filename: String,
+}
+
+impl FileRef {
+    /// A file of a model repo at `main`.
+    pub fn new(repo_id: impl Into<String>, filename: impl Into<String>) -> FileRef {
+        FileRef {
+            repo_id: repo_id.into(),
+            repo_type: RepoType::Model,
+            revision: None,
+            subfolder: None,
+            filename: filename.into(),
+        }
+    }
+
+    /// With another repository type.
+    pub fn repo_type(mut self, t: RepoType) -> FileRef {
+        self.repo_type = t;
+        self
+    }
+
+    /// At another revision.
+    pub fn revision(mut self, r: impl Into<String>) -> FileRef {
+        self.revision = Some(r.into());
+        self
+    }
+
+    /// Inside a folder of the repo.
+    pub fn subfolder(mut self, s: impl Into<String>) -> FileRef {
+        self.subfolder = Some(s.into());
+        self
+    }
+
+    /// Validate everything and join the subfolder.
+    pub fn validate(&self) -> Result<FileTarget> {
+        let repo = Repo::new(&self.repo_id, self.repo_type)?;
+        let revision = self.revision.clone().unwrap_or_else(|| "main".to_string());
+        validate_revision(&revision)?;
+        let filename = match self.subfolder.as_deref().map(|s| s.trim_matches('/')).filter(|s| !s.is_empty()) {
+            Some(sub) => format!("{sub}/{}", self.filename),
+            None => self.filename.clone(),
+        };
+        validate_filename(&filename)?;
+        Ok(FileTarget { repo, revision, filename })
+    }
+}
+
+impl<R: Into<String>, F: Into<String>> From<(R, F)> for FileRef {
+    fn from((repo_id, filename): (R, F)) -> FileRef {
+        FileRef::new(repo_id, filename)
+    }
+}
+
+/// A validated [`FileRef`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileTarget {
+    /// The repository.
+    pub repo: Repo,
+    /// The revision (`main` when none was given).
+    pub revision: String,
+    /// The path inside the repo, subfolder included.
+    pub filename: String,
+}
+
+impl FileTarget {
+    /// `"<file> in <repo> at revision <rev>"`, for messages.
+    pub fn describe(&self) -> String {
+        format!("{} in {} at revision {}", self.filename, self.repo.id(), self.revision)
+    }
+}
+
 /// Validate a repo id like the Python client's `validate_repo_id` (§0.1).
 pub fn validate_repo_id(id: &str) -> Result<()> {
     let bad = |why: &str| Err(Error::InvalidArgument(format!("repo id {id:?}: {why}")));

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use common::{files_under, sha256_hex};
-use hf_hub::{Client, Config, DownloadOptions, Error};
+use hf_hub::{Client, Config, DownloadOptions, Error, FileRef};
 
 const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
 
@@ -73,7 +73,7 @@ fn sha256_mismatch_publishes_nothing() {
     let (base, log) = rogue_server(b"the real weights", 16, b"evil weights!!!!");
     let home = tempfile::tempdir().unwrap();
     let c = client(&base, home.path());
-    let e = c.download("org/model", "w.bin", DownloadOptions::default()).unwrap_err();
+    let e = c.download(&FileRef::new("org/model", "w.bin"), DownloadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::Checksum(_)), "{e:?}");
     assert!(e.to_string().contains("SHA-256"), "{e}");
     let repo = home.path().join("hub/models--org--model");
@@ -83,7 +83,7 @@ fn sha256_mismatch_publishes_nothing() {
 
     // With verification off the (wrong) bytes are accepted: the switch really switches.
     let opts = DownloadOptions { verify: false, ..Default::default() };
-    let p = c.download("org/model", "w.bin", opts).unwrap();
+    let p = c.download(&FileRef::new("org/model", "w.bin"), opts).unwrap();
     assert_eq!(std::fs::read(p).unwrap(), b"evil weights!!!!");
 }
 
@@ -93,7 +93,7 @@ fn short_body_is_a_consistency_error() {
     let home = tempfile::tempdir().unwrap();
     let c = client(&base, home.path());
     let opts = DownloadOptions { verify: false, ..Default::default() };
-    let e = c.download("org/model", "w.bin", opts).unwrap_err();
+    let e = c.download(&FileRef::new("org/model", "w.bin"), opts).unwrap_err();
     assert!(matches!(e, Error::Checksum(_)), "{e:?}");
     assert!(e.to_string().contains("should be 10 bytes"), "{e}");
     let blobs = home.path().join("hub/models--org--model/blobs");
@@ -119,7 +119,8 @@ fn hostile_etag_and_commit_never_become_paths() {
         }
     });
     let home = tempfile::tempdir().unwrap();
-    let e = client(&base, home.path()).download("org/model", "x", DownloadOptions::default()).unwrap_err();
+    let e =
+        client(&base, home.path()).download(&FileRef::new("org/model", "x"), DownloadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::Metadata(_)), "{e:?}");
     assert!(!home.path().join("hub").exists());
 }

@@ -54,6 +54,11 @@ impl RepoCache {
         self.repo_dir.join("blobs").join(etag)
     }
 
+    /// `blobs/<etag>.incomplete`: the one name of a blob being written (under its lock).
+    pub fn incomplete_path(&self, etag: &str) -> PathBuf {
+        self.repo_dir.join("blobs").join(format!("{etag}.incomplete"))
+    }
+
     /// `snapshots/<commit>/<filename>` (filename already validated).
     pub fn pointer_path(&self, commit: &str, filename: &str) -> PathBuf {
         join_repo_path(&self.repo_dir.join("snapshots").join(commit), filename)
@@ -200,41 +205,49 @@ pub fn relative_path(from_dir: &Path, to: &Path) -> PathBuf {
 
 /// Make `pointer` refer to `blob` (§2.5): a relative symlink; when symlinks are disabled or
 /// unsupported, move a blob that was just downloaded (`new_blob`) or copy an existing one.
+///
+/// A published pointer is never removed, not even for a moment, since other callers may hold its
+/// path: one that already points at `blob` is left alone; one that must change is replaced
+/// atomically (the new link is made under a temporary name, then renamed over the old one).
 pub fn create_pointer(blob: &Path, pointer: &Path, new_blob: bool, disable_symlinks: bool) -> io::Result<()> {
     let parent = pointer.parent().expect("pointer has a parent");
     fs::create_dir_all(parent)?;
-    match fs::symlink_metadata(pointer) {
-        Ok(_) => fs::remove_file(pointer)?,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
-    }
+    let name = pointer.file_name().expect("pointer has a name").to_string_lossy().into_owned();
+    let tmp = parent.join(format!(".{name}.{}.tmp", random_hex8()));
     if !disable_symlinks {
         let target = relative_path(parent, blob);
-        match make_symlink(&target, pointer) {
-            Ok(()) => return Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                // A concurrent writer made it; fine if it points to the same blob.
-                if fs::canonicalize(pointer).ok() == fs::canonicalize(blob).ok() {
-                    return Ok(());
-                }
-                fs::remove_file(pointer)?;
-                make_symlink(&target, pointer)?;
-                return Ok(());
+        if points_at(pointer, &target, blob) {
+            return Ok(());
+        }
+        match make_symlink(&target, &tmp) {
+            Ok(()) => {
+                return fs::rename(&tmp, pointer).inspect_err(|_| {
+                    let _ = fs::remove_file(&tmp);
+                })
             }
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied || e.kind() == io::ErrorKind::Unsupported => {}
-            Err(e) if e.raw_os_error() == Some(1) || e.raw_os_error() == Some(95) => {} // EPERM, EOPNOTSUPP
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EOPNOTSUPP)) => {}
             Err(e) => return Err(e),
         }
     }
     if new_blob {
+        // rename(2) replaces an existing pointer atomically.
         fs::rename(blob, pointer)
     } else {
-        let tmp = parent.join(format!(".{}.tmp", random_hex8()));
         let res = fs::copy(blob, &tmp).and_then(|_| fs::rename(&tmp, pointer));
         if res.is_err() {
             let _ = fs::remove_file(&tmp);
         }
         res
+    }
+}
+
+/// Whether `pointer` is a symlink to `target` already (or resolves to the same file as `blob`).
+fn points_at(pointer: &Path, target: &Path, blob: &Path) -> bool {
+    match fs::read_link(pointer) {
+        Ok(t) if t == target => true,
+        Ok(_) => matches!((fs::canonicalize(pointer), fs::canonicalize(blob)), (Ok(a), Ok(b)) if a == b),
+        Err(_) => false,
     }
 }
 
@@ -291,7 +304,18 @@ mod tests {
         assert_eq!(fs::read_link(&ptr).unwrap(), PathBuf::from("../../../blobs/e"));
         assert_eq!(rc.lookup("main", "sub/a.txt"), CacheLookup::Found(ptr.clone()));
         assert_eq!(rc.lookup(commit, "sub/a.txt"), CacheLookup::Found(ptr.clone()));
-        // Idempotent re-creation over an existing pointer.
+        // Idempotent re-creation over an existing pointer leaves it untouched (same inode).
+        let ino = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::symlink_metadata(p).unwrap());
+        let before = ino(&ptr);
+        create_pointer(&blob, &ptr, false, false).unwrap();
+        assert_eq!(ino(&ptr), before, "a right pointer is left alone");
+        // A pointer to another blob is replaced atomically (no stray temp links left).
+        let blob2 = rc.blob_path("f");
+        fs::write(&blob2, b"new").unwrap();
+        create_pointer(&blob2, &ptr, false, false).unwrap();
+        assert_eq!(fs::read(&ptr).unwrap(), b"new");
+        let leftovers: Vec<_> = fs::read_dir(ptr.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
         create_pointer(&blob, &ptr, false, false).unwrap();
         // Symlinks disabled: existing blob is copied, a new one moved.
         let p2 = rc.pointer_path(commit, "copy.txt");

@@ -1,7 +1,9 @@
 //! Advisory locks on the same files, with the same primitive, as the Python client (`filelock`):
-//! `flock(LOCK_EX)` on Unix, polled so that a wait can be cancelled. Lock files are created with mode
-//! 0664 and left in place on release (hub-protocol.md §2.8). Where `flock` is unsupported the lock
-//! degrades to a "soft" lock: an `O_EXCL` file deleted on release.
+//! `flock(LOCK_EX)` on Unix. A contended lock is waited for by a blocking `flock` on the runtime's
+//! blocking pool, so the waiting call stays cancellable: dropping the wait abandons it, and the
+//! helper releases the lock as soon as it gets it. Lock files are created with mode 0664 and left
+//! in place on release (hub-protocol.md §2.8). Where `flock` is unsupported the lock degrades to a
+//! "soft" lock: an `O_EXCL` file deleted on release, retried every 20 ms.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
@@ -10,7 +12,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 
-const POLL: Duration = Duration::from_millis(20);
+/// Retry interval of the soft-lock fallback (filesystems without `flock`).
+const SOFT_RETRY: Duration = Duration::from_millis(20);
 
 /// A held lock; released when dropped.
 #[derive(Debug)]
@@ -39,34 +42,36 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
 }
 
 fn is_unsupported(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::Unsupported || matches!(e.raw_os_error(), Some(38) | Some(95))
-    // ENOSYS, EOPNOTSUPP
+    e.kind() == io::ErrorKind::Unsupported || matches!(e.raw_os_error(), Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP))
 }
 
 impl FileLock {
-    /// Take the lock at `path`, waiting as long as needed; `cancelled` is polled while waiting.
-    pub fn acquire(path: &Path, cancelled: &dyn Fn() -> bool) -> Result<FileLock> {
+    /// Take the lock at `path`, waiting as long as needed. Cancel by dropping the future.
+    pub async fn acquire(path: &Path) -> Result<FileLock> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
         }
         let file = open_lock_file(path).map_err(|e| Error::io(format!("opening lock {}", path.display()), e))?;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(FileLock { file: Some(file), soft_path: None }),
-                Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(e)) if is_unsupported(&e) => return Self::acquire_soft(path, cancelled),
-                Err(TryLockError::Error(e)) => {
-                    return Err(Error::io(format!("locking {}", path.display()), e));
-                }
-            }
-            if cancelled() {
-                return Err(Error::Cancelled);
-            }
-            std::thread::sleep(POLL);
+        match file.try_lock() {
+            Ok(()) => return Ok(FileLock { file: Some(file), soft_path: None }),
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) if is_unsupported(&e) => return Self::acquire_soft(path).await,
+            Err(TryLockError::Error(e)) => return Err(Error::io(format!("locking {}", path.display()), e)),
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::task::spawn_blocking(move || {
+            let got = file.lock().map(|()| file);
+            // When the waiter is gone, the file is dropped here, which releases the lock.
+            let _ = tx.send(got);
+        });
+        match rx.await {
+            Ok(Ok(file)) => Ok(FileLock { file: Some(file), soft_path: None }),
+            Ok(Err(e)) => Err(Error::io(format!("locking {}", path.display()), e)),
+            Err(_) => Err(Error::Internal("the lock waiter stopped".into())),
         }
     }
 
-    fn acquire_soft(path: &Path, cancelled: &dyn Fn() -> bool) -> Result<FileLock> {
+    async fn acquire_soft(path: &Path) -> Result<FileLock> {
         let soft = path.with_extension("lock.soft");
         loop {
             match OpenOptions::new().write(true).create_new(true).open(&soft) {
@@ -74,10 +79,7 @@ impl FileLock {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(Error::io(format!("creating soft lock {}", soft.display()), e)),
             }
-            if cancelled() {
-                return Err(Error::Cancelled);
-            }
-            std::thread::sleep(POLL);
+            tokio::time::sleep(SOFT_RETRY).await;
         }
     }
 }
@@ -96,28 +98,37 @@ impl Drop for FileLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
+    use std::time::Instant;
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
+    }
 
     #[test]
-    fn excludes_and_is_left_behind() {
+    fn excludes_waits_is_cancellable_and_left_behind() {
+        let rt = rt();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".locks/models--a--b/etag.lock");
-        let held = FileLock::acquire(&path, &|| false).unwrap();
+        let held = rt.block_on(FileLock::acquire(&path)).unwrap();
         // A second open file description cannot take it (flock semantics, even in one process).
         let other = File::options().read(true).write(true).open(&path).unwrap();
         assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
-        // A waiter can be cancelled.
-        let flag = Arc::new(AtomicBool::new(false));
-        let f2 = flag.clone();
-        let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(60));
-            f2.store(true, Ordering::SeqCst);
-        });
+        // A waiter is abandoned promptly when its future is dropped (a cancel).
+        let t0 = Instant::now();
+        let waited =
+            rt.block_on(async { tokio::time::timeout(Duration::from_millis(60), FileLock::acquire(&path)).await });
+        assert!(waited.is_err(), "still locked");
+        assert!(t0.elapsed() < Duration::from_millis(500));
+        // A waiter gets the lock as soon as it is released, without polling delays.
         let p2 = path.clone();
-        assert!(matches!(FileLock::acquire(&p2, &|| flag.load(Ordering::SeqCst)), Err(Error::Cancelled)));
-        t.join().unwrap();
+        let waiter = rt.spawn(async move { FileLock::acquire(&p2).await.map(|_| Instant::now()) });
+        std::thread::sleep(Duration::from_millis(100));
+        let released = Instant::now();
         drop(held);
+        let got = rt.block_on(waiter).unwrap().unwrap();
+        assert!(got.duration_since(released) < Duration::from_millis(200));
+        // The abandoned waiter released what it got: the lock is free again.
+        std::thread::sleep(Duration::from_millis(50));
         assert!(other.try_lock().is_ok());
         assert!(path.exists(), "lock files stay in place like Python's");
         #[cfg(unix)]

@@ -1,10 +1,12 @@
-//! The metadata HEAD on `/resolve` and its redirect rule (hub-protocol.md §0.5, §1.1).
+//! The metadata HEAD on `/resolve` (hub-protocol.md §1.1); its redirect rule lives in `http::auth`.
+
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, LOCATION};
 use reqwest::{Method, Url};
 
 use crate::error::{Error, Result};
-use crate::http::{check_status, same_origin, Http, Req, MAX_REDIRECTS};
+use crate::http::{Http, Redirects, Req};
 
 /// What the Hub says about one file at one revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +24,6 @@ pub struct FileMetadata {
     /// The Xet file hash when the Hub announced one (informational; downloads use plain HTTP).
     pub xet_hash: Option<String>,
 }
-
-/// Hosts whose absolute redirects the HEAD follows besides the same origin (§0.5, v1.30 rule).
-const KNOWN_HUB_HOSTS: [&str; 3] = ["huggingface.co", "hf.co", "hub-ci.huggingface.co"];
 
 fn header<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
     h.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
@@ -45,54 +44,21 @@ fn safe_name(v: &str) -> bool {
         && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
-/// Send the HEAD (no retries) and extract the metadata. `endpoint` is the Hub origin: the token is
-/// only ever sent to it. `what` names the file in error messages.
-pub fn head_metadata(
+/// Send the HEAD (no retries; redirects under the `/resolve` policy) and extract the metadata.
+/// `token` is the Hub token (the HTTP layer sends it to the Hub origin only). `what` names the
+/// file in error messages.
+pub async fn head_metadata(
     http: &Http,
-    endpoint: &Url,
     url: Url,
     token: Option<&str>,
-    timeout: std::time::Duration,
+    timeout: Duration,
     what: &str,
-    cancelled: &dyn Fn() -> bool,
 ) -> Result<FileMetadata> {
-    let mut url = url;
-    let mut hops = 0;
-    let resp = loop {
-        let mut req = Req::new(Method::HEAD, url.clone());
-        req.token = token.filter(|_| same_origin(endpoint, &url)).map(String::from);
-        req.timeout = Some(timeout);
-        let resp = http.send_cancellable(req, cancelled)?;
-        if !resp.status().is_redirection() || hops >= MAX_REDIRECTS {
-            break resp;
-        }
-        let Some(loc) = header(resp.headers(), LOCATION.as_str()).map(String::from) else { break resp };
-        let next = match Url::parse(&loc) {
-            // Relative: replace the path of the current URL, keep its query (Python's rule).
-            Err(_) => {
-                let mut n = url.clone();
-                let joined = url.join(&loc).map_err(|e| Error::Metadata(format!("bad redirect: {e}")))?;
-                n.set_path(joined.path());
-                n
-            }
-            Ok(abs) => {
-                let downgrade = url.scheme() == "https" && abs.scheme() != "https";
-                let host = abs.host_str().unwrap_or("");
-                let known = same_origin(&url, &abs)
-                    || KNOWN_HUB_HOSTS.contains(&host)
-                    || (endpoint.host_str() == Some(host)
-                        && endpoint.port_or_known_default() == abs.port_or_known_default());
-                if downgrade || !known {
-                    break resp; // a CDN redirect: the metadata is on this response
-                }
-                abs
-            }
-        };
-        url = next;
-        hops += 1;
-    };
-    let final_url = url;
-    let resp = check_status(resp, what)?;
+    let mut req = Req::new(Method::HEAD, url).token(token);
+    req.timeout = Some(timeout);
+    let resp = http.send_following(req, Redirects::ResolveHead).await?;
+    let final_url = resp.url().clone();
+    let resp = http.check(resp, what, token).await?;
     let h = resp.headers();
     let commit = header(h, "x-repo-commit")
         .ok_or_else(|| {

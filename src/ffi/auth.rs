@@ -1,10 +1,13 @@
 //! Auth: whoami, login, logout, switch, stored-token names. Thin adapters over `api.rs`.
 
 use std::ffi::{c_char, CString};
-use std::panic::catch_unwind;
 
-use super::client::{client_ref, hf_client, required};
-use super::{boundary, c_string, hf_error, hf_status, opt_str, out_ptr};
+use super::args::{arg_str, c_string, opt_str, out_ptr, write_out};
+use super::client::{call_cancel, client_ref, hf_call_options, hf_client};
+use super::handle::Handle;
+use super::list::{self, List, ListHandle};
+use super::{hf_error, hf_status};
+use crate::api::WhoAmI;
 use crate::error::Result;
 
 /// The account a token belongs to (`hf_auth_whoami`). Free with `hf_user_free`.
@@ -18,9 +21,41 @@ pub struct hf_user {
     json: CString,
 }
 
+impl Handle for hf_user {
+    const NAME: &'static str = "user";
+}
+
 /// A list of strings (`hf_auth_list`). Free with `hf_string_list_free`.
-pub struct hf_string_list {
-    items: Vec<CString>,
+pub struct hf_string_list(List<*const c_char>);
+
+impl Handle for hf_string_list {
+    const NAME: &'static str = "list";
+}
+
+impl ListHandle for hf_string_list {
+    type Entry = *const c_char;
+    fn list(&self) -> &List<*const c_char> {
+        &self.0
+    }
+}
+
+impl hf_string_list {
+    fn new(items: Vec<CString>) -> hf_string_list {
+        let entries = items.iter().map(|c| c.as_ptr()).collect();
+        hf_string_list(List::new(entries, items, None))
+    }
+}
+
+fn user_from(w: WhoAmI) -> Result<hf_user> {
+    Ok(hf_user {
+        name: c_string(w.name)?,
+        kind: c_string(w.kind)?,
+        fullname: opt_c(w.fullname)?,
+        orgs: w.orgs.into_iter().map(c_string).collect::<Result<_>>()?,
+        token_name: opt_c(w.token_name)?,
+        token_role: opt_c(w.token_role)?,
+        json: c_string(w.raw.to_string())?,
+    })
 }
 
 fn opt_c(s: Option<String>) -> Result<Option<CString>> {
@@ -38,22 +73,27 @@ pub unsafe extern "C" fn hf_auth_whoami(
     user_out: *mut *mut hf_user,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    // SAFETY: forwarded pointer contracts.
+    unsafe { hf_auth_whoami_ex(client, std::ptr::null(), user_out, error_out) }
+}
+
+/// `hf_auth_whoami` with options: `options->cancel` (a cancel token, may be NULL) aborts the
+/// request at once, and the call returns `HF_ERR_CANCELLED`. `options` may be NULL.
+/// Errors: as `hf_auth_whoami`, plus `HF_ERR_CANCELLED`, and `HF_ERR_INVALID_ARGUMENT` for an
+/// unknown `struct_size`. Thread safety: safe concurrently.
+#[no_mangle]
+pub unsafe extern "C" fn hf_auth_whoami_ex(
+    client: *const hf_client,
+    options: *const hf_call_options,
+    user_out: *mut *mut hf_user,
+    error_out: *mut *mut hf_error,
+) -> hf_status {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
         let client = unsafe { client_ref(client) }?;
+        let cancel = unsafe { call_cancel(options) }?;
         out_ptr(user_out, "user_out")?;
-        let w = client.whoami()?;
-        let user = hf_user {
-            name: c_string(w.name)?,
-            kind: c_string(w.kind)?,
-            fullname: opt_c(w.fullname)?,
-            orgs: w.orgs.into_iter().map(c_string).collect::<Result<_>>()?,
-            token_name: opt_c(w.token_name)?,
-            token_role: opt_c(w.token_role)?,
-            json: c_string(w.raw.to_string())?,
-        };
-        // SAFETY: checked non-NULL.
-        unsafe { *user_out = Box::into_raw(Box::new(user)) };
+        user_from(client.whoami(cancel)?)?.into_out(user_out);
         Ok(())
     })
 }
@@ -62,69 +102,73 @@ fn borrow(s: Option<&CString>) -> *const c_char {
     s.map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
+/// Borrow a field of a user (NULL user → NULL).
+fn user_field(user: *const hf_user, pick: fn(&hf_user) -> Option<&CString>) -> *const c_char {
+    // SAFETY: NULL or a live hf_user (documented contract).
+    borrow(unsafe { hf_user::opt_ref(user) }.and_then(pick))
+}
+
 /// The user (or org) name. Borrowed until `hf_user_free`; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_name(user: *const hf_user) -> *const c_char {
-    // SAFETY: NULL or a live hf_user.
-    borrow(unsafe { user.as_ref() }.map(|u| &u.name))
+    ffi_guard!(std::ptr::null(), { user_field(user, |u| Some(&u.name)) })
 }
 
 /// The account type: `"user"`, `"org"` or `"app"`. Borrowed; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_type(user: *const hf_user) -> *const c_char {
-    // SAFETY: NULL or a live hf_user.
-    borrow(unsafe { user.as_ref() }.map(|u| &u.kind))
+    ffi_guard!(std::ptr::null(), { user_field(user, |u| Some(&u.kind)) })
 }
 
 /// The display name, or NULL when the Hub sent none. Borrowed.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_fullname(user: *const hf_user) -> *const c_char {
-    // SAFETY: NULL or a live hf_user.
-    borrow(unsafe { user.as_ref() }.and_then(|u| u.fullname.as_ref()))
+    ffi_guard!(std::ptr::null(), { user_field(user, |u| u.fullname.as_ref()) })
 }
 
 /// Number of organizations the user belongs to (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_org_count(user: *const hf_user) -> usize {
-    // SAFETY: NULL or a live hf_user.
-    unsafe { user.as_ref() }.map_or(0, |u| u.orgs.len())
+    ffi_guard!(0, {
+        // SAFETY: NULL or a live hf_user.
+        unsafe { hf_user::opt_ref(user) }.map_or(0, |u| u.orgs.len())
+    })
 }
 
 /// Name of organization `index` (0-based), or NULL when out of range. Borrowed.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_org_name(user: *const hf_user, index: usize) -> *const c_char {
-    // SAFETY: NULL or a live hf_user.
-    borrow(unsafe { user.as_ref() }.and_then(|u| u.orgs.get(index)))
+    ffi_guard!(std::ptr::null(), {
+        // SAFETY: NULL or a live hf_user.
+        borrow(unsafe { hf_user::opt_ref(user) }.and_then(|u| u.orgs.get(index)))
+    })
 }
 
 /// The token's display name, or NULL (OAuth tokens have none). Borrowed.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_token_name(user: *const hf_user) -> *const c_char {
-    // SAFETY: NULL or a live hf_user.
-    borrow(unsafe { user.as_ref() }.and_then(|u| u.token_name.as_ref()))
+    ffi_guard!(std::ptr::null(), { user_field(user, |u| u.token_name.as_ref()) })
 }
 
 /// The token's role (`"read"`, `"write"`, `"fineGrained"`), or NULL. Borrowed.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_token_role(user: *const hf_user) -> *const c_char {
-    // SAFETY: NULL or a live hf_user.
-    borrow(unsafe { user.as_ref() }.and_then(|u| u.token_role.as_ref()))
+    ffi_guard!(std::ptr::null(), { user_field(user, |u| u.token_role.as_ref()) })
 }
 
 /// The whole whoami answer as JSON text. Borrowed; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_json(user: *const hf_user) -> *const c_char {
-    // SAFETY: NULL or a live hf_user.
-    borrow(unsafe { user.as_ref() }.map(|u| &u.json))
+    ffi_guard!(std::ptr::null(), { user_field(user, |u| Some(&u.json)) })
 }
 
 /// Frees an `hf_user`. NULL ignored.
 #[no_mangle]
 pub unsafe extern "C" fn hf_user_free(user: *mut hf_user) {
-    if !user.is_null() {
-        // SAFETY: came from hf_auth_whoami.
-        let _ = catch_unwind(|| drop(unsafe { Box::from_raw(user) }));
-    }
+    ffi_guard!((), {
+        // SAFETY: NULL or a user from this library, freed once.
+        unsafe { hf_user::free(user) }
+    })
 }
 
 /// Logs in: validates `token` with whoami, stores it in `stored_tokens` under its name (the
@@ -141,15 +185,29 @@ pub unsafe extern "C" fn hf_auth_login(
     name_out: *mut *mut c_char,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    // SAFETY: forwarded pointer contracts.
+    unsafe { hf_auth_login_ex(client, token, std::ptr::null(), name_out, error_out) }
+}
+
+/// `hf_auth_login` with options: `options->cancel` (may be NULL) aborts the validation request;
+/// the call then returns `HF_ERR_CANCELLED` and no token file is touched. `options` may be NULL.
+/// Errors: as `hf_auth_login`, plus `HF_ERR_CANCELLED`. Thread safety: as `hf_auth_login`.
+#[no_mangle]
+pub unsafe extern "C" fn hf_auth_login_ex(
+    client: *const hf_client,
+    token: *const c_char,
+    options: *const hf_call_options,
+    name_out: *mut *mut c_char,
+    error_out: *mut *mut hf_error,
+) -> hf_status {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
         let client = unsafe { client_ref(client) }?;
-        let token = unsafe { required(token, "token") }?;
-        let name = client.login(token)?;
+        let token = unsafe { arg_str(token, "token") }?;
+        let cancel = unsafe { call_cancel(options) }?;
+        let name = client.login(token, cancel)?;
         if !name_out.is_null() {
-            let c = c_string(name)?;
-            // SAFETY: checked non-NULL.
-            unsafe { *name_out = c.into_raw() };
+            write_out(name_out, c_string(name)?.into_raw());
         }
         Ok(())
     })
@@ -165,7 +223,7 @@ pub unsafe extern "C" fn hf_auth_logout(
     name: *const c_char,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
         let client = unsafe { client_ref(client) }?;
         let name = unsafe { opt_str(name, "name") }?;
@@ -181,10 +239,10 @@ pub unsafe extern "C" fn hf_auth_switch(
     name: *const c_char,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
         let client = unsafe { client_ref(client) }?;
-        let name = unsafe { required(name, "name") }?;
+        let name = unsafe { arg_str(name, "name") }?;
         client.switch_token(name)
     })
 }
@@ -200,18 +258,15 @@ pub unsafe extern "C" fn hf_auth_list(
     active_out: *mut *mut c_char,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
         let client = unsafe { client_ref(client) }?;
         out_ptr(list_out, "list_out")?;
         let items = client.stored_token_names()?.into_iter().map(c_string).collect::<Result<Vec<_>>>()?;
         let active = client.active_token_name().map(c_string).transpose()?;
-        // SAFETY: list_out checked; active_out checked before writing.
-        unsafe {
-            *list_out = Box::into_raw(Box::new(hf_string_list { items }));
-            if !active_out.is_null() {
-                *active_out = active.map_or(std::ptr::null_mut(), CString::into_raw);
-            }
+        hf_string_list::new(items).into_out(list_out);
+        if !active_out.is_null() {
+            write_out(active_out, active.map_or(std::ptr::null_mut(), CString::into_raw));
         }
         Ok(())
     })
@@ -220,22 +275,31 @@ pub unsafe extern "C" fn hf_auth_list(
 /// Number of strings in the list (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_string_list_len(list: *const hf_string_list) -> usize {
-    // SAFETY: NULL or a live list.
-    unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    ffi_guard!(0, {
+        // SAFETY: NULL or a live list.
+        unsafe { list::len(list) }
+    })
 }
 
 /// String `index` (0-based), or NULL when out of range. Borrowed until `hf_string_list_free`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_string_list_get(list: *const hf_string_list, index: usize) -> *const c_char {
-    // SAFETY: NULL or a live list.
-    borrow(unsafe { list.as_ref() }.and_then(|l| l.items.get(index)))
+    ffi_guard!(std::ptr::null(), {
+        // SAFETY: NULL or a live list; a non-NULL entry points into it.
+        let entry = unsafe { list::get(list, index) };
+        if entry.is_null() {
+            std::ptr::null()
+        } else {
+            unsafe { *entry }
+        }
+    })
 }
 
 /// Frees a string list. NULL ignored.
 #[no_mangle]
 pub unsafe extern "C" fn hf_string_list_free(list: *mut hf_string_list) {
-    if !list.is_null() {
-        // SAFETY: came from this library.
-        let _ = catch_unwind(|| drop(unsafe { Box::from_raw(list) }));
-    }
+    ffi_guard!((), {
+        // SAFETY: NULL or a list from this library, freed once.
+        unsafe { hf_string_list::free(list) }
+    })
 }

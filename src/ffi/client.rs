@@ -1,20 +1,31 @@
 //! `hf_client`, its options, and `hf_cancel_token`.
 
 use std::ffi::c_char;
-use std::panic::catch_unwind;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{arg_str, boundary, hf_error, hf_status, opt_str, out_ptr, path_c_string, read_options};
-use crate::config::{normalize_endpoint, Config};
+use super::args::{opt_str, out_ptr, path_c_string, read_options, write_out, Options};
+use super::handle::Handle;
+use super::{hf_error, hf_status};
+use crate::client::Client;
+use crate::config::{Config, ConfigBuilder};
 use crate::error::{Error, Result};
-use crate::{CancelToken, Client};
+use crate::progress::CancelToken;
 
 /// A Hub client: configuration, connection pool, token. Create with `hf_client_new`, free with
 /// `hf_client_free`. Thread safety: a `const hf_client *` may be used from many threads at once;
 /// one client can serve a whole program.
 pub struct hf_client {
     pub(crate) inner: Client,
+}
+
+impl Handle for hf_client {
+    const NAME: &'static str = "client";
+}
+
+/// Borrow the core client of a required `hf_client` argument.
+pub(crate) unsafe fn client_ref<'a>(client: *const hf_client) -> Result<&'a Client> {
+    // SAFETY: forwarded contract (NULL or a live client).
+    unsafe { hf_client::try_ref(client) }.map(|c| &c.inner)
 }
 
 /// Options of `hf_client_new`. Fill with `hf_client_options_init`, then set what you need.
@@ -78,71 +89,85 @@ impl Default for hf_client_options {
     }
 }
 
-fn tri(v: i32, current: bool, name: &str) -> Result<bool> {
+impl Options for hf_client_options {
+    const KNOWN_SIZES: &'static [usize] = &[std::mem::size_of::<hf_client_options>()];
+    const NAME: &'static str = "hf_client_options";
+}
+
+fn tri(v: i32, name: &str) -> Result<Option<bool>> {
     match v {
-        -1 => Ok(current),
-        0 => Ok(false),
-        1 => Ok(true),
+        -1 => Ok(None),
+        0 => Ok(Some(false)),
+        1 => Ok(Some(true)),
         _ => Err(Error::InvalidArgument(format!("{name} must be -1, 0 or 1"))),
     }
 }
 
+/// Convert the options into a validated configuration (the checks live in `ConfigBuilder`).
 unsafe fn config_from(o: &hf_client_options) -> Result<Config> {
-    let mut cfg = if o.ignore_env { Config::without_env() } else { Config::from_env() };
+    let mut b: ConfigBuilder = if o.ignore_env { Config::builder_without_env() } else { Config::builder() };
     // SAFETY (all opt_str calls): pointers are NULL or NUL-terminated strings (documented).
     if let Some(home) = unsafe { opt_str(o.hf_home, "hf_home") }? {
-        cfg.set_hf_home(PathBuf::from(home));
+        b = b.hf_home(home);
     }
     if let Some(c) = unsafe { opt_str(o.cache_dir, "cache_dir") }? {
-        cfg.cache_dir = PathBuf::from(c);
+        b = b.cache_dir(c);
     }
     if let Some(t) = unsafe { opt_str(o.token_path, "token_path") }? {
-        cfg.token_path = PathBuf::from(t);
+        b = b.token_path(t);
     }
     if let Some(e) = unsafe { opt_str(o.endpoint, "endpoint") }? {
-        cfg.endpoint = normalize_endpoint(e);
+        b = b.endpoint(e);
     }
     if let Some(t) = unsafe { opt_str(o.token, "token") }? {
-        cfg.token = Some(crate::auth::clean_token(t).ok_or_else(|| Error::InvalidArgument("token is empty".into()))?);
+        b = b.token(t);
     }
     if let Some(u) = unsafe { opt_str(o.user_agent, "user_agent") }? {
-        cfg.user_agent = Some(u.to_string());
+        b = b.user_agent(u);
     }
     if let Some(u) = unsafe { opt_str(o.user_agent_origin, "user_agent_origin") }? {
-        cfg.user_agent_origin = Some(u.to_string());
+        b = b.user_agent_origin(u);
     }
-    cfg.offline = tri(o.offline, cfg.offline, "offline")?;
-    cfg.disable_implicit_token = tri(o.disable_implicit_token, cfg.disable_implicit_token, "disable_implicit_token")?;
-    cfg.disable_symlinks = tri(o.disable_symlinks, cfg.disable_symlinks, "disable_symlinks")?;
+    if let Some(v) = tri(o.offline, "offline")? {
+        b = b.offline(v);
+    }
+    if let Some(v) = tri(o.disable_implicit_token, "disable_implicit_token")? {
+        b = b.disable_implicit_token(v);
+    }
+    if let Some(v) = tri(o.disable_symlinks, "disable_symlinks")? {
+        b = b.disable_symlinks(v);
+    }
     if o.etag_timeout_ms > 0 {
-        cfg.etag_timeout = Duration::from_millis(u64::from(o.etag_timeout_ms));
+        b = b.etag_timeout(Duration::from_millis(u64::from(o.etag_timeout_ms)));
     }
     if o.download_timeout_ms > 0 {
-        cfg.download_timeout = Duration::from_millis(u64::from(o.download_timeout_ms));
+        b = b.download_timeout(Duration::from_millis(u64::from(o.download_timeout_ms)));
     }
     match o.max_retries {
         -1 => {}
-        n if n >= 0 => cfg.http_retries = n as u32,
+        n if n >= 0 => b = b.http_retries(n as u32),
         _ => return Err(Error::InvalidArgument("max_retries must be >= -1".into())),
     }
-    Ok(cfg)
+    b.build()
 }
 
 /// Fills `options` with the defaults ("everything from the environment") and sets `struct_size`.
 /// NULL is ignored. Thread safety: touches only `*options`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_client_options_init(options: *mut hf_client_options) {
-    if !options.is_null() {
-        // SAFETY: the caller passes a writable hf_client_options (documented).
-        unsafe { options.write(hf_client_options::default()) };
-    }
+    ffi_guard!((), {
+        if !options.is_null() {
+            write_out(options, hf_client_options::default());
+        }
+    })
 }
 
 /// Creates a client. `options` may be NULL (everything from the environment). The environment is
 /// read once, here. On success `*client_out` receives a client to free with `hf_client_free`.
 ///
 /// Errors: `HF_ERR_INVALID_ARGUMENT` (NULL `client_out`, bad UTF-8, bad endpoint URL, bad option
-/// value). `error_out` may be NULL; when set and the call fails it receives an `hf_error` to free.
+/// value, a `struct_size` this library does not know). `error_out` may be NULL; when set and the
+/// call fails it receives an `hf_error` to free.
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub unsafe extern "C" fn hf_client_new(
@@ -150,15 +175,13 @@ pub unsafe extern "C" fn hf_client_new(
     client_out: *mut *mut hf_client,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         out_ptr(client_out, "client_out")?;
         // SAFETY: NULL or a struct initialised by hf_client_options_init (documented).
-        let o = unsafe { read_options(options, hf_client_options::default()) }?;
+        let o = unsafe { read_options(options) }?;
         // SAFETY: string fields follow the documented contract.
         let cfg = unsafe { config_from(&o) }?;
-        let client = Client::new(cfg)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *client_out = Box::into_raw(Box::new(hf_client { inner: client })) };
+        hf_client { inner: Client::new(cfg)? }.into_out(client_out);
         Ok(())
     })
 }
@@ -166,10 +189,10 @@ pub unsafe extern "C" fn hf_client_new(
 /// Frees a client. NULL is ignored. No call may be using the client concurrently.
 #[no_mangle]
 pub unsafe extern "C" fn hf_client_free(client: *mut hf_client) {
-    if !client.is_null() {
-        // SAFETY: came from hf_client_new.
-        let _ = catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(client) })));
-    }
+    ffi_guard!((), {
+        // SAFETY: NULL or a client from hf_client_new, freed once (documented contract).
+        unsafe { hf_client::free(client) }
+    })
 }
 
 /// Writes the hub cache folder this client uses into `*path_out` (free with `hf_string_free`).
@@ -180,63 +203,141 @@ pub unsafe extern "C" fn hf_client_cache_dir(
     path_out: *mut *mut c_char,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         // SAFETY: NULL or a live client (documented).
-        let client = unsafe { client.as_ref() }.ok_or_else(|| Error::InvalidArgument("client is NULL".into()))?;
+        let client = unsafe { client_ref(client) }?;
         out_ptr(path_out, "path_out")?;
-        let s = path_c_string(&client.inner.config().cache_dir)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *path_out = s.into_raw() };
+        write_out(path_out, path_c_string(&client.config().cache_dir)?.into_raw());
         Ok(())
     })
 }
 
-pub(crate) unsafe fn client_ref<'a>(client: *const hf_client) -> Result<&'a Client> {
-    // SAFETY: NULL or a live client (documented).
-    unsafe { client.as_ref() }.map(|c| &c.inner).ok_or_else(|| Error::InvalidArgument("client is NULL".into()))
-}
-
-pub(crate) unsafe fn required<'a>(p: *const c_char, name: &str) -> Result<&'a str> {
-    // SAFETY: forwarded.
-    unsafe { arg_str(p, name) }
-}
-
-/// A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in download
-/// options, call `hf_cancel_token_cancel` from any thread; the call returns `HF_ERR_CANCELLED`
-/// within about 20 ms, even while the server is silent, and publishes nothing to the cache.
-/// One token may watch several calls at once.
+/// A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in a call's
+/// options, call `hf_cancel_token_cancel` from any thread: the call aborts its request at once
+/// (well within 50 ms, even while the server is silent), returns `HF_ERR_CANCELLED`, and
+/// publishes nothing to the cache. One token may watch several calls at once.
 pub struct hf_cancel_token {
     pub(crate) inner: CancelToken,
+}
+
+impl Handle for hf_cancel_token {
+    const NAME: &'static str = "cancel token";
 }
 
 /// Creates a cancel token (never cancelled yet). Free with `hf_cancel_token_free`. NULL only if
 /// memory is exhausted.
 #[no_mangle]
 pub extern "C" fn hf_cancel_token_new() -> *mut hf_cancel_token {
-    Box::into_raw(Box::new(hf_cancel_token { inner: CancelToken::new() }))
+    ffi_guard!(std::ptr::null_mut(), { Box::into_raw(Box::new(hf_cancel_token { inner: CancelToken::new() })) })
 }
 
 /// Cancels every call watching this token. Safe from any thread, any number of times. NULL ignored.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cancel_token_cancel(token: *const hf_cancel_token) {
-    // SAFETY: NULL or a live token.
-    if let Some(t) = unsafe { token.as_ref() } {
-        t.inner.cancel();
-    }
+    ffi_guard!((), {
+        // SAFETY: NULL or a live token.
+        if let Some(t) = unsafe { hf_cancel_token::opt_ref(token) } {
+            t.inner.cancel();
+        }
+    })
 }
 
 /// Whether the token was cancelled. False for NULL. Safe from any thread.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cancel_token_is_cancelled(token: *const hf_cancel_token) -> bool {
-    // SAFETY: NULL or a live token.
-    unsafe { token.as_ref() }.is_some_and(|t| t.inner.is_cancelled())
+    ffi_guard!(false, {
+        // SAFETY: NULL or a live token.
+        unsafe { hf_cancel_token::opt_ref(token) }.is_some_and(|t| t.inner.is_cancelled())
+    })
 }
 
 /// Frees a token. NULL ignored. No call may still be watching it.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cancel_token_free(token: *mut hf_cancel_token) {
-    if !token.is_null() {
-        // SAFETY: came from hf_cancel_token_new.
-        let _ = catch_unwind(|| drop(unsafe { Box::from_raw(token) }));
+    ffi_guard!((), {
+        // SAFETY: NULL or a token from hf_cancel_token_new, freed once.
+        unsafe { hf_cancel_token::free(token) }
+    })
+}
+
+/// Options of the calls that take no other options but may touch the network
+/// (`hf_auth_whoami_ex`, `hf_auth_login_ex`). Fill with `hf_call_options_init`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct hf_call_options {
+    /// `sizeof(hf_call_options)`, set by `hf_call_options_init`.
+    pub struct_size: u32,
+    /// A cancel token, or NULL. Borrowed for the duration of the call.
+    pub cancel: *const hf_cancel_token,
+}
+
+impl Default for hf_call_options {
+    fn default() -> Self {
+        hf_call_options { struct_size: std::mem::size_of::<hf_call_options>() as u32, cancel: std::ptr::null() }
+    }
+}
+
+impl Options for hf_call_options {
+    const KNOWN_SIZES: &'static [usize] = &[std::mem::size_of::<hf_call_options>()];
+    const NAME: &'static str = "hf_call_options";
+}
+
+/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+/// Thread safety: touches only `*options`.
+#[no_mangle]
+pub unsafe extern "C" fn hf_call_options_init(options: *mut hf_call_options) {
+    ffi_guard!((), {
+        if !options.is_null() {
+            write_out(options, hf_call_options::default());
+        }
+    })
+}
+
+/// The cancel token of an `hf_call_options` (NULL options → none).
+pub(crate) unsafe fn call_cancel<'a>(options: *const hf_call_options) -> Result<Option<&'a CancelToken>> {
+    // SAFETY: NULL or an initialised struct (documented).
+    let o = unsafe { read_options(options) }?;
+    // SAFETY: NULL or a live token for the duration of the call.
+    Ok(unsafe { hf_cancel_token::opt_ref(o.cancel) }.map(|t| &t.inner))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::download::{hf_download_options, hf_download_options_init, hf_file_download};
+
+    /// Defect 3: a `struct_size` the library does not know (0, 12, 20, one past the end…) is
+    /// `HF_ERR_INVALID_ARGUMENT`; nothing past the claimed size is read.
+    #[test]
+    fn unknown_struct_sizes_are_rejected() {
+        let real = std::mem::size_of::<hf_client_options>() as u32;
+        for size in [0u32, 1, 4, 8, 12, 20, real - 4, real + 1, real + 8, 4096, u32::MAX] {
+            let mut o = hf_client_options::default();
+            unsafe { hf_client_options_init(&mut o) };
+            o.struct_size = size;
+            let mut client: *mut hf_client = std::ptr::null_mut();
+            let st = unsafe { hf_client_new(&o, &mut client, std::ptr::null_mut()) };
+            assert_eq!(st, hf_status::HF_ERR_INVALID_ARGUMENT, "size {size}");
+            assert!(client.is_null());
+        }
+        let o = hf_client_options { ignore_env: true, offline: 1, ..Default::default() };
+        let mut client: *mut hf_client = std::ptr::null_mut();
+        assert_eq!(unsafe { hf_client_new(&o, &mut client, std::ptr::null_mut()) }, hf_status::HF_OK);
+        let dreal = std::mem::size_of::<hf_download_options>() as u32;
+        for size in [0u32, 12, dreal - 8, dreal + 8] {
+            let mut d = hf_download_options::default();
+            unsafe { hf_download_options_init(&mut d) };
+            d.struct_size = size;
+            let mut path: *mut c_char = std::ptr::null_mut();
+            let mut err: *mut hf_error = std::ptr::null_mut();
+            let st = unsafe { hf_file_download(client, c"a/b".as_ptr(), c"f".as_ptr(), &d, &mut path, &mut err) };
+            assert_eq!(st, hf_status::HF_ERR_INVALID_ARGUMENT, "size {size}");
+            let msg = unsafe { std::ffi::CStr::from_ptr(crate::ffi::status::hf_error_message(err)) };
+            assert!(msg.to_str().unwrap().contains("struct_size"), "{msg:?}");
+            unsafe { crate::ffi::status::hf_error_free(err) };
+        }
+        let c = hf_call_options { struct_size: 12, ..Default::default() };
+        assert!(unsafe { call_cancel(&c) }.is_err());
+        unsafe { hf_client_free(client) };
     }
 }

@@ -2,13 +2,17 @@
 //! `Client::download`, `Client::file_metadata` and `Client::try_load_from_cache`.
 
 use std::ffi::{c_char, c_void, CString};
-use std::panic::catch_unwind;
 
-use super::client::{client_ref, hf_cancel_token, hf_client, required};
-use super::{boundary, c_string, hf_error, hf_status, opt_str, out_ptr, path_c_string, read_options};
+use super::args::{arg_str, c_string, opt_str, out_ptr, path_c_string, read_options, write_out, Options};
+use super::client::{client_ref, hf_cancel_token, hf_client};
+use super::handle::Handle;
+use super::{hf_error, hf_status};
+use crate::cache::CacheLookup;
+use crate::client::Client;
+use crate::download::file::DownloadOptions;
 use crate::error::{Error, Result};
-use crate::repo::RepoType;
-use crate::{CacheLookup, DownloadOptions, Progress};
+use crate::progress::Progress;
+use crate::repo::{FileRef, RepoType};
 
 /// Repository types, for `hf_download_options.repo_type`.
 #[repr(i32)]
@@ -96,13 +100,20 @@ impl Default for hf_download_options {
     }
 }
 
+impl Options for hf_download_options {
+    const KNOWN_SIZES: &'static [usize] = &[std::mem::size_of::<hf_download_options>()];
+    const NAME: &'static str = "hf_download_options";
+}
+
 /// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+/// Thread safety: touches only `*options`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_download_options_init(options: *mut hf_download_options) {
-    if !options.is_null() {
-        // SAFETY: writable struct (documented).
-        unsafe { options.write(hf_download_options::default()) };
-    }
+    ffi_guard!((), {
+        if !options.is_null() {
+            write_out(options, hf_download_options::default());
+        }
+    })
 }
 
 fn repo_type(v: i32) -> Result<RepoType> {
@@ -114,36 +125,24 @@ fn repo_type(v: i32) -> Result<RepoType> {
     }
 }
 
-/// The parsed, owned parts of `hf_download_options` (callback and token stay raw).
-struct Parsed<'a> {
-    repo_type: RepoType,
-    revision: Option<&'a str>,
-    subfolder: Option<&'a str>,
-    raw: hf_download_options,
-}
-
-unsafe fn parse<'a>(options: *const hf_download_options) -> Result<Parsed<'a>> {
-    // SAFETY: NULL or an initialised struct (documented).
-    let raw = unsafe { read_options(options, hf_download_options::default()) }?;
-    Ok(Parsed {
-        repo_type: repo_type(raw.repo_type)?,
-        // SAFETY: NULL or NUL-terminated strings (documented).
-        revision: unsafe { opt_str(raw.revision, "revision") }?,
-        subfolder: unsafe { opt_str(raw.subfolder, "subfolder") }?,
-        raw,
-    })
-}
-
-/// The arguments every per-file call takes: client, repo id, filename, options.
+/// The arguments every per-file call takes: client, repo id, filename, options → the client, the
+/// *what* (a [`FileRef`]) and the raw options (for the *how*).
 unsafe fn file_args<'a>(
     client: *const hf_client,
     repo_id: *const c_char,
     filename: *const c_char,
     options: *const hf_download_options,
-) -> Result<(&'a crate::Client, &'a str, &'a str, Parsed<'a>)> {
+) -> Result<(&'a Client, FileRef, hf_download_options)> {
     // SAFETY: forwarded pointer contracts of the calling function.
     unsafe {
-        Ok((client_ref(client)?, required(repo_id, "repo_id")?, required(filename, "filename")?, parse(options)?))
+        let client = client_ref(client)?;
+        let repo_id = arg_str(repo_id, "repo_id")?;
+        let filename = arg_str(filename, "filename")?;
+        let raw: hf_download_options = read_options(options)?;
+        let mut file = FileRef::new(repo_id, filename).repo_type(repo_type(raw.repo_type)?);
+        file.revision = opt_str(raw.revision, "revision")?.map(String::from);
+        file.subfolder = opt_str(raw.subfolder, "subfolder")?.map(String::from);
+        Ok((client, file, raw))
     }
 }
 
@@ -171,14 +170,14 @@ pub unsafe extern "C" fn hf_file_download(
     path_out: *mut *mut c_char,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
-        let (client, repo_id, filename, p) = unsafe { file_args(client, repo_id, filename, options) }?;
+        let (client, file, raw) = unsafe { file_args(client, repo_id, filename, options) }?;
         out_ptr(path_out, "path_out")?;
         // SAFETY: NULL or a live token for the duration of the call.
-        let cancel = unsafe { p.raw.cancel.as_ref() }.map(|t| &t.inner);
-        let cb = p.raw.progress;
-        let user_data = p.raw.user_data;
+        let cancel = unsafe { hf_cancel_token::opt_ref(raw.cancel) }.map(|t| &t.inner);
+        let cb = raw.progress;
+        let user_data = raw.user_data;
         let mut name_c: Option<(String, CString)> = None;
         let mut forward = |pr: &Progress| -> bool {
             let Some(f) = cb else { return true };
@@ -195,20 +194,15 @@ pub unsafe extern "C" fn hf_file_download(
             // SAFETY: the caller's callback with its own user_data (documented contract).
             unsafe { f(&report, user_data) == 0 }
         };
-        let opts = DownloadOptions {
-            repo_type: p.repo_type,
-            revision: p.revision.map(String::from),
-            subfolder: p.subfolder.map(String::from),
-            force_download: p.raw.force_download,
-            local_files_only: p.raw.local_files_only,
-            verify: p.raw.verify,
+        let how = DownloadOptions {
+            force_download: raw.force_download,
+            local_files_only: raw.local_files_only,
+            verify: raw.verify,
             progress: if cb.is_some() { Some(&mut forward) } else { None },
             cancel,
         };
-        let path = client.download(repo_id, filename, opts)?;
-        let c = path_c_string(&path)?;
-        // SAFETY: checked non-NULL.
-        unsafe { *path_out = c.into_raw() };
+        let path = client.download(&file, how)?;
+        write_out(path_out, path_c_string(&path)?.into_raw());
         Ok(())
     })
 }
@@ -220,6 +214,10 @@ pub struct hf_file_metadata {
     location: CString,
     size: u64,
     is_lfs: bool,
+}
+
+impl Handle for hf_file_metadata {
+    const NAME: &'static str = "metadata";
 }
 
 /// Asks the Hub for a file's metadata (one HEAD request; nothing is written to disk): the commit
@@ -236,68 +234,73 @@ pub unsafe extern "C" fn hf_file_get_metadata(
     metadata_out: *mut *mut hf_file_metadata,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
-        let (client, repo_id, filename, p) = unsafe { file_args(client, repo_id, filename, options) }?;
+        let (client, file, raw) = unsafe { file_args(client, repo_id, filename, options) }?;
         out_ptr(metadata_out, "metadata_out")?;
-        let m = client.file_metadata(repo_id, filename, p.repo_type, p.revision, p.subfolder)?;
-        let out = hf_file_metadata {
+        // SAFETY: NULL or a live token for the duration of the call.
+        let cancel = unsafe { hf_cancel_token::opt_ref(raw.cancel) }.map(|t| &t.inner);
+        let m = client.file_metadata(&file, cancel)?;
+        hf_file_metadata {
             commit: c_string(m.commit)?,
             etag: c_string(m.etag)?,
             location: c_string(m.location)?,
             size: m.size,
             is_lfs: m.is_lfs,
-        };
-        // SAFETY: checked non-NULL.
-        unsafe { *metadata_out = Box::into_raw(Box::new(out)) };
+        }
+        .into_out(metadata_out);
         Ok(())
     })
 }
 
 fn meta_field(metadata: *const hf_file_metadata, pick: fn(&hf_file_metadata) -> &CString) -> *const c_char {
     // SAFETY: NULL or a live object from hf_file_get_metadata (documented contract).
-    unsafe { metadata.as_ref() }.map_or(std::ptr::null(), |m| pick(m).as_ptr())
+    unsafe { hf_file_metadata::opt_ref(metadata) }.map_or(std::ptr::null(), |m| pick(m).as_ptr())
 }
 
 /// The 40-hex commit the revision resolved to. Borrowed until `hf_file_metadata_free`; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_file_metadata_commit(metadata: *const hf_file_metadata) -> *const c_char {
-    meta_field(metadata, |m| &m.commit)
+    ffi_guard!(std::ptr::null(), { meta_field(metadata, |m| &m.commit) })
 }
 
 /// The normalized ETag (git blob sha1, or sha256 for LFS files). Borrowed; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_file_metadata_etag(metadata: *const hf_file_metadata) -> *const c_char {
-    meta_field(metadata, |m| &m.etag)
+    ffi_guard!(std::ptr::null(), { meta_field(metadata, |m| &m.etag) })
 }
 
 /// The URL the bytes are downloaded from (a CDN URL for LFS files). Borrowed; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_file_metadata_location(metadata: *const hf_file_metadata) -> *const c_char {
-    meta_field(metadata, |m| &m.location)
+    ffi_guard!(std::ptr::null(), { meta_field(metadata, |m| &m.location) })
 }
 
 /// The file size in bytes (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_file_metadata_size(metadata: *const hf_file_metadata) -> u64 {
-    // SAFETY: NULL or a live object.
-    unsafe { metadata.as_ref() }.map_or(0, |m| m.size)
+    ffi_guard!(0, {
+        // SAFETY: NULL or a live object.
+        unsafe { hf_file_metadata::opt_ref(metadata) }.map_or(0, |m| m.size)
+    })
 }
 
 /// Whether the file is stored with LFS (false for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_file_metadata_is_lfs(metadata: *const hf_file_metadata) -> bool {
-    // SAFETY: NULL or a live object.
-    unsafe { metadata.as_ref() }.is_some_and(|m| m.is_lfs)
+    ffi_guard!(false, {
+        // SAFETY: NULL or a live object.
+        unsafe { hf_file_metadata::opt_ref(metadata) }.is_some_and(|m| m.is_lfs)
+    })
 }
 
 /// Frees file metadata. NULL ignored.
 #[no_mangle]
 pub unsafe extern "C" fn hf_file_metadata_free(metadata: *mut hf_file_metadata) {
-    if !metadata.is_null() {
-        // SAFETY: came from hf_file_get_metadata.
-        let _ = catch_unwind(|| drop(unsafe { Box::from_raw(metadata) }));
-    }
+    ffi_guard!((), {
+        // SAFETY: NULL or an object from hf_file_get_metadata, freed once.
+        unsafe { hf_file_metadata::free(metadata) }
+    })
 }
 
 /// Looks a file up in the cache without any network access (`try_to_load_from_cache`).
@@ -315,21 +318,18 @@ pub unsafe extern "C" fn hf_cache_try_load(
     path_out: *mut *mut c_char,
     error_out: *mut *mut hf_error,
 ) -> hf_status {
-    boundary(error_out, || {
+    ffi_call!(error_out, {
         // SAFETY: documented pointer contracts.
-        let (client, repo_id, filename, p) = unsafe { file_args(client, repo_id, filename, options) }?;
+        let (client, file, _) = unsafe { file_args(client, repo_id, filename, options) }?;
         out_ptr(result_out, "result_out")?;
         out_ptr(path_out, "path_out")?;
-        let (code, path) = match client.try_load_from_cache(repo_id, filename, p.repo_type, p.revision, p.subfolder)? {
+        let (code, path) = match client.try_load_from_cache(&file)? {
             CacheLookup::Found(path) => (hf_cache_result::HF_CACHE_FOUND, path_c_string(&path)?.into_raw()),
             CacheLookup::KnownMissing => (hf_cache_result::HF_CACHE_KNOWN_MISSING, std::ptr::null_mut()),
             CacheLookup::Unknown => (hf_cache_result::HF_CACHE_UNKNOWN, std::ptr::null_mut()),
         };
-        // SAFETY: both checked non-NULL.
-        unsafe {
-            *result_out = code as i32;
-            *path_out = path;
-        }
+        write_out(result_out, code as i32);
+        write_out(path_out, path);
         Ok(())
     })
 }

@@ -1,8 +1,11 @@
-//! Status codes and the `hf_error` object.
+//! Status codes and the `hf_error` object. The `hf_status` enum below is THE table of codes:
+//! `hf_status_str` takes its text from `hf_status::text` (an exhaustive match, so a new code cannot
+//! lack one), the Go constants are `C.HF_ERR_*`, and `tests/status_table.rs` checks the header, the
+//! Go and the C++ constants against it.
 
 use std::ffi::{c_char, CString};
-use std::panic::catch_unwind;
 
+use super::handle::Handle;
 use crate::error::Error;
 
 /// Result code of every fallible call. `HF_OK` is 0; codes are explicit and never reused.
@@ -56,6 +59,67 @@ pub enum hf_status {
     HF_ERR_NO_TOKEN = 21,
 }
 
+impl hf_status {
+    /// Every code, in numeric order.
+    pub const ALL: [hf_status; 22] = {
+        use hf_status::*;
+        [
+            HF_OK,
+            HF_ERR_INVALID_ARGUMENT,
+            HF_ERR_REPO_NOT_FOUND,
+            HF_ERR_REVISION_NOT_FOUND,
+            HF_ERR_ENTRY_NOT_FOUND,
+            HF_ERR_GATED,
+            HF_ERR_UNAUTHORIZED,
+            HF_ERR_FORBIDDEN,
+            HF_ERR_RATE_LIMITED,
+            HF_ERR_OFFLINE,
+            HF_ERR_INCOMPLETE_SNAPSHOT,
+            HF_ERR_NETWORK,
+            HF_ERR_TIMEOUT,
+            HF_ERR_HTTP,
+            HF_ERR_CHECKSUM,
+            HF_ERR_IO,
+            HF_ERR_CANCELLED,
+            HF_ERR_INTERNAL,
+            HF_ERR_DISABLED,
+            HF_ERR_BAD_REQUEST,
+            HF_ERR_METADATA,
+            HF_ERR_NO_TOKEN,
+        ]
+    };
+
+    /// `"<NAME>: <short text>"`, NUL-terminated.
+    pub const fn text(self) -> &'static str {
+        use hf_status::*;
+        match self {
+            HF_OK => "HF_OK: success\0",
+            HF_ERR_INVALID_ARGUMENT => "HF_ERR_INVALID_ARGUMENT: invalid argument\0",
+            HF_ERR_REPO_NOT_FOUND => "HF_ERR_REPO_NOT_FOUND: repository not found\0",
+            HF_ERR_REVISION_NOT_FOUND => "HF_ERR_REVISION_NOT_FOUND: revision not found\0",
+            HF_ERR_ENTRY_NOT_FOUND => "HF_ERR_ENTRY_NOT_FOUND: file not found in the repository\0",
+            HF_ERR_GATED => "HF_ERR_GATED: gated repository, access not granted\0",
+            HF_ERR_UNAUTHORIZED => "HF_ERR_UNAUTHORIZED: token rejected\0",
+            HF_ERR_FORBIDDEN => "HF_ERR_FORBIDDEN: permission denied\0",
+            HF_ERR_RATE_LIMITED => "HF_ERR_RATE_LIMITED: rate limited\0",
+            HF_ERR_OFFLINE => "HF_ERR_OFFLINE: offline and not in the local cache\0",
+            HF_ERR_INCOMPLETE_SNAPSHOT => "HF_ERR_INCOMPLETE_SNAPSHOT: cached snapshot is incomplete\0",
+            HF_ERR_NETWORK => "HF_ERR_NETWORK: network error\0",
+            HF_ERR_TIMEOUT => "HF_ERR_TIMEOUT: timeout\0",
+            HF_ERR_HTTP => "HF_ERR_HTTP: HTTP error\0",
+            HF_ERR_CHECKSUM => "HF_ERR_CHECKSUM: size or checksum mismatch\0",
+            HF_ERR_IO => "HF_ERR_IO: file-system error\0",
+            HF_ERR_CANCELLED => "HF_ERR_CANCELLED: cancelled\0",
+            HF_ERR_INTERNAL => "HF_ERR_INTERNAL: internal error\0",
+            HF_ERR_DISABLED => "HF_ERR_DISABLED: repository disabled\0",
+            HF_ERR_BAD_REQUEST => "HF_ERR_BAD_REQUEST: bad request\0",
+            HF_ERR_METADATA => "HF_ERR_METADATA: server sent incomplete file metadata\0",
+            HF_ERR_NO_TOKEN => "HF_ERR_NO_TOKEN: no token configured\0",
+        }
+    }
+}
+
+/// The one place an [`Error`] becomes a status.
 pub(crate) fn status_of(e: &Error) -> hf_status {
     use hf_status::*;
     match e {
@@ -92,6 +156,10 @@ pub struct hf_error {
     request_id: Option<CString>,
 }
 
+impl Handle for hf_error {
+    const NAME: &'static str = "error";
+}
+
 impl hf_error {
     pub(crate) fn from_error(status: hf_status, e: &Error) -> hf_error {
         let clean = |s: String| CString::new(s.replace('\0', " ")).unwrap_or_default();
@@ -110,79 +178,75 @@ impl hf_error {
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn hf_status_str(code: i32) -> *const c_char {
-    let s: &'static str = match code {
-        0 => "HF_OK: success\0",
-        1 => "HF_ERR_INVALID_ARGUMENT: invalid argument\0",
-        2 => "HF_ERR_REPO_NOT_FOUND: repository not found\0",
-        3 => "HF_ERR_REVISION_NOT_FOUND: revision not found\0",
-        4 => "HF_ERR_ENTRY_NOT_FOUND: file not found in the repository\0",
-        5 => "HF_ERR_GATED: gated repository, access not granted\0",
-        6 => "HF_ERR_UNAUTHORIZED: token rejected\0",
-        7 => "HF_ERR_FORBIDDEN: permission denied\0",
-        8 => "HF_ERR_RATE_LIMITED: rate limited\0",
-        9 => "HF_ERR_OFFLINE: offline and not in the local cache\0",
-        10 => "HF_ERR_INCOMPLETE_SNAPSHOT: cached snapshot is incomplete\0",
-        11 => "HF_ERR_NETWORK: network error\0",
-        12 => "HF_ERR_TIMEOUT: timeout\0",
-        13 => "HF_ERR_HTTP: HTTP error\0",
-        14 => "HF_ERR_CHECKSUM: size or checksum mismatch\0",
-        15 => "HF_ERR_IO: file-system error\0",
-        16 => "HF_ERR_CANCELLED: cancelled\0",
-        17 => "HF_ERR_INTERNAL: internal error\0",
-        18 => "HF_ERR_DISABLED: repository disabled\0",
-        19 => "HF_ERR_BAD_REQUEST: bad request\0",
-        20 => "HF_ERR_METADATA: server sent incomplete file metadata\0",
-        21 => "HF_ERR_NO_TOKEN: no token configured\0",
-        _ => "unknown status\0",
-    };
-    s.as_ptr() as *const c_char
+    ffi_guard!(c"unknown status".as_ptr(), {
+        let text = hf_status::ALL.iter().find(|s| **s as i32 == code).map_or("unknown status\0", |s| s.text());
+        text.as_ptr() as *const c_char
+    })
 }
 
 /// The status code of an error. Returns `HF_ERR_INVALID_ARGUMENT` for NULL.
 /// Thread safety: safe to call concurrently on the same error (read-only).
 #[no_mangle]
 pub unsafe extern "C" fn hf_error_status(error: *const hf_error) -> hf_status {
-    // SAFETY: non-NULL pointers come from this library (documented contract).
-    match unsafe { error.as_ref() } {
-        Some(e) => e.status,
-        None => hf_status::HF_ERR_INVALID_ARGUMENT,
-    }
+    ffi_guard!(hf_status::HF_ERR_INVALID_ARGUMENT, {
+        // SAFETY: NULL or a live error (documented contract).
+        unsafe { hf_error::opt_ref(error) }.map_or(hf_status::HF_ERR_INVALID_ARGUMENT, |e| e.status)
+    })
 }
 
 /// The human-readable message (UTF-8). Borrowed: valid until `hf_error_free`. NULL for NULL.
 /// Messages never contain the token.
 #[no_mangle]
 pub unsafe extern "C" fn hf_error_message(error: *const hf_error) -> *const c_char {
-    // SAFETY: as above.
-    match unsafe { error.as_ref() } {
-        Some(e) => e.message.as_ptr(),
-        None => std::ptr::null(),
-    }
+    ffi_guard!(std::ptr::null(), {
+        // SAFETY: as above.
+        unsafe { hf_error::opt_ref(error) }.map_or(std::ptr::null(), |e| e.message.as_ptr())
+    })
 }
 
 /// The HTTP status that caused the error, or 0 when it did not come from an HTTP answer.
 #[no_mangle]
 pub unsafe extern "C" fn hf_error_http_status(error: *const hf_error) -> i32 {
-    // SAFETY: as above.
-    unsafe { error.as_ref() }.map_or(0, |e| e.http_status)
+    ffi_guard!(0, {
+        // SAFETY: as above.
+        unsafe { hf_error::opt_ref(error) }.map_or(0, |e| e.http_status)
+    })
 }
 
 /// The server's request id (for support requests), or NULL when unknown. Borrowed: valid until
 /// `hf_error_free`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_error_request_id(error: *const hf_error) -> *const c_char {
-    // SAFETY: as above.
-    match unsafe { error.as_ref() }.and_then(|e| e.request_id.as_ref()) {
-        Some(r) => r.as_ptr(),
-        None => std::ptr::null(),
-    }
+    ffi_guard!(std::ptr::null(), {
+        // SAFETY: as above.
+        unsafe { hf_error::opt_ref(error) }.and_then(|e| e.request_id.as_ref()).map_or(std::ptr::null(), |r| r.as_ptr())
+    })
 }
 
 /// Frees an error. NULL is ignored. Free each error once.
 #[no_mangle]
 pub unsafe extern "C" fn hf_error_free(error: *mut hf_error) {
-    if !error.is_null() {
-        // SAFETY: came from Box::into_raw in `boundary`.
-        let _ = catch_unwind(|| drop(unsafe { Box::from_raw(error) }));
+    ffi_guard!((), {
+        // SAFETY: NULL or an error from this library, freed once (documented contract).
+        unsafe { hf_error::free(error) }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_complete_and_ordered() {
+        for (i, s) in hf_status::ALL.iter().enumerate() {
+            assert_eq!(*s as i32, i as i32, "codes are dense and in order");
+            let name = format!("{s:?}");
+            assert!(s.text().starts_with(&format!("{name}: ")), "{name}");
+            assert!(s.text().ends_with('\0'));
+        }
+        let t = |c| unsafe { std::ffi::CStr::from_ptr(hf_status_str(c)) }.to_str().unwrap().to_string();
+        assert_eq!(t(5), "HF_ERR_GATED: gated repository, access not granted");
+        assert_eq!(t(22), "unknown status");
+        assert_eq!(t(-1), "unknown status");
     }
 }

@@ -172,6 +172,9 @@ pub enum FaultAction {
     IgnoreRange,
     /// Drop this response header.
     OmitHeader(String),
+    /// Answer exactly this instead of the real response (status, extra headers, body text):
+    /// `Retry-After`/`RateLimit` throttling, hostile error bodies...
+    Respond { status: u16, headers: Vec<(String, String)>, body: String },
 }
 
 mod duration_ms {

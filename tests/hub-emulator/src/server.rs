@@ -218,6 +218,7 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
     let mut pending = if delayed { Err(sh.log_push(entry)) } else { Ok(entry) };
 
     let mut status_fault = None;
+    let mut custom: Option<Resp> = None;
     let mut drop_after = None;
     let mut throttle = None;
     let mut ignore_range = false;
@@ -230,13 +231,22 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
             FaultAction::Throttle { bytes_per_sec } => throttle = throttle.or(Some(*bytes_per_sec)),
             FaultAction::IgnoreRange => ignore_range = true,
             FaultAction::OmitHeader(h) => omit.push(h.to_ascii_lowercase()),
+            FaultAction::Respond { status, headers, body } => {
+                if custom.is_none() {
+                    let mut r = Resp::new(*status);
+                    r.headers = headers.clone();
+                    r.body = Bytes::from(body.clone());
+                    custom = Some(r);
+                }
+            }
         }
     }
 
     let ctx = Ctx { method, raw_path, query, headers, body, ignore_range };
-    let mut resp = match status_fault {
-        Some(s) => Resp::error(s, None, &format!("Injected fault: status {s}")),
-        None => match origin {
+    let mut resp = match (custom, status_fault) {
+        (Some(r), _) => r,
+        (None, Some(s)) => Resp::error(s, None, &format!("Injected fault: status {s}")),
+        (None, None) => match origin {
             Origin::Hub => crate::hub::route(&sh, &ctx),
             Origin::Cdn => crate::cdn::route(&sh, &ctx),
         },

@@ -1,0 +1,7 @@
+//! Hub API calls that are not downloads (hub-protocol.md §1): whoami for now; repo info, tree
+//! listing, refs and repo administration come with the snapshot and upload work.
+
+mod whoami;
+
+pub(crate) use whoami::whoami;
+pub use whoami::WhoAmI;

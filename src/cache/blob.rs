@@ -1,0 +1,169 @@
+//! Publishing a blob (hub-protocol.md §2.4, §2.9, §3.2 steps 7–9): the incomplete blob has a
+//! deterministic name per ETag, `blobs/<etag>.incomplete`, and is only ever written under the blob
+//! lock (`.locks/<repo>/<etag>.lock`, the one Python takes); it is checked (size, SHA-256) and
+//! renamed onto `blobs/<etag>` atomically. A wrong blob is never published; an abandoned incomplete
+//! blob is removed when its writer is dropped (cancel, error).
+
+use std::fs::{self, File};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cache::layout::probe_new_file_mode;
+use crate::cache::RepoCache;
+use crate::error::{Error, Result};
+use crate::hash::Sha256Stream;
+
+/// An incomplete blob being written. Dropped unpublished, it deletes its file.
+#[derive(Debug)]
+pub struct IncompleteBlob {
+    path: PathBuf,
+    blob: PathBuf,
+    file: Option<File>,
+    written: u64,
+    hasher: Option<Sha256Stream>,
+    name: String,
+}
+
+impl IncompleteBlob {
+    /// Create (or truncate) `blobs/<etag>.incomplete`. The caller holds the blob lock. `hash`:
+    /// compute the SHA-256 while writing. `name` is the repo filename, for messages.
+    pub fn create(rc: &RepoCache, etag: &str, hash: bool, name: &str) -> Result<IncompleteBlob> {
+        let blob = rc.blob_path(etag);
+        let path = rc.incomplete_path(etag);
+        let dir = blob.parent().expect("blob has a parent");
+        fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let file = File::options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        Ok(IncompleteBlob {
+            path,
+            blob,
+            file: Some(file),
+            written: 0,
+            hasher: hash.then(Sha256Stream::new),
+            name: name.to_string(),
+        })
+    }
+
+    /// The incomplete file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Append `data` (and hash it).
+    pub fn write(&mut self, data: &[u8]) -> Result<()> {
+        let f = self.file.as_mut().expect("open until published");
+        f.write_all(data).map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(data);
+        }
+        self.written += data.len() as u64;
+        Ok(())
+    }
+
+    /// Start over from byte 0 (the server ignored a `Range`).
+    pub fn restart(&mut self) -> Result<()> {
+        let f = self.file.as_mut().expect("open until published");
+        f.set_len(0).map_err(|e| Error::io("truncating the incomplete blob", e))?;
+        f.seek(SeekFrom::Start(0)).map_err(|e| Error::io("rewinding the incomplete blob", e))?;
+        self.written = 0;
+        if self.hasher.is_some() {
+            self.hasher = Some(Sha256Stream::new());
+        }
+        Ok(())
+    }
+
+    /// Check the size (and the SHA-256 when one is expected and was computed), then give the file
+    /// the mode of a new file in `blobs/` and rename it onto `blobs/<etag>`. `durable`: fsync first.
+    pub fn publish(mut self, expected_size: u64, expected_sha256: Option<&str>, durable: bool) -> Result<PathBuf> {
+        let file = self.file.take().expect("open until published");
+        if self.written != expected_size {
+            return Err(Error::Checksum(format!(
+                "consistency check failed: {} should be {} bytes, got {}",
+                self.name, expected_size, self.written
+            )));
+        }
+        if let (Some(h), Some(expected)) = (self.hasher.take(), expected_sha256) {
+            let got = h.finish_hex();
+            if !got.eq_ignore_ascii_case(expected) {
+                return Err(Error::Checksum(format!("{}: SHA-256 is {got}, expected {expected}", self.name)));
+            }
+        }
+        if durable {
+            file.sync_all().map_err(|e| Error::io("syncing the incomplete blob", e))?;
+        }
+        drop(file);
+        if let Some(mode) = self.blob.parent().and_then(probe_new_file_mode) {
+            set_mode(&self.path, mode);
+        }
+        fs::rename(&self.path, &self.blob)
+            .map_err(|e| Error::io(format!("renaming into {}", self.blob.display()), e))?;
+        self.written = u64::MAX; // published: nothing to clean up
+        Ok(self.blob.clone())
+    }
+}
+
+impl Drop for IncompleteBlob {
+    fn drop(&mut self) {
+        if self.written != u64::MAX {
+            self.file.take();
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = fs::set_permissions(p, fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::{Repo, RepoType};
+
+    const ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+    #[test]
+    fn publish_checks_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let rc = RepoCache::new(dir.path(), &Repo::new("org/m", RepoType::Model).unwrap());
+        // Wrong size: nothing published, nothing left.
+        let mut w = IncompleteBlob::create(&rc, ABC, true, "f").unwrap();
+        assert_eq!(w.path(), rc.incomplete_path(ABC));
+        w.write(b"ab").unwrap();
+        assert!(matches!(w.publish(3, Some(ABC), false), Err(Error::Checksum(_))));
+        assert!(!rc.incomplete_path(ABC).exists() && !rc.blob_path(ABC).exists());
+        // Wrong hash.
+        let mut w = IncompleteBlob::create(&rc, ABC, true, "f").unwrap();
+        w.write(b"abd").unwrap();
+        assert!(matches!(w.publish(3, Some(ABC), false), Err(Error::Checksum(_))));
+        assert!(!rc.blob_path(ABC).exists());
+        // Restart, then right: published under the ETag.
+        let mut w = IncompleteBlob::create(&rc, ABC, true, "f").unwrap();
+        w.write(b"zz").unwrap();
+        w.restart().unwrap();
+        w.write(b"abc").unwrap();
+        assert_eq!(w.publish(3, Some(ABC), true).unwrap(), rc.blob_path(ABC));
+        assert_eq!(fs::read(rc.blob_path(ABC)).unwrap(), b"abc");
+        assert!(!rc.incomplete_path(ABC).exists());
+        // Dropped (cancel): the incomplete file goes.
+        let mut w = IncompleteBlob::create(&rc, "e2", false, "g").unwrap();
+        w.write(b"x").unwrap();
+        assert!(rc.incomplete_path("e2").exists());
+        drop(w);
+        assert!(!rc.incomplete_path("e2").exists());
+    }
+}

@@ -1,0 +1,203 @@
+//! [`Client`]: the whole Rust surface, one short delegating method per operation, grouped by area.
+//! It owns the one async runtime and the one HTTP client (design.md §1.1): a call blocks its
+//! caller until done, every wait inside it races against its cancel token, and progress is
+//! reported on the calling thread, outside the runtime, at a bounded rate.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use reqwest::Url;
+
+use crate::api::WhoAmI;
+use crate::cache::{CacheLookup, RepoCache};
+use crate::config::Config;
+use crate::download::file::DownloadOptions;
+use crate::download::FileMetadata;
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::progress::{CancelToken, ProgressFn, ProgressSink, PROGRESS_INTERVAL};
+use crate::repo::FileRef;
+
+/// A Hub client. Cheap to clone and to share: `&Client` is usable from many threads at once.
+///
+/// Its methods block; do not call them from inside an async runtime's worker (use
+/// `spawn_blocking`), since the client drives its own runtime.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// What every operation needs: configuration, HTTP client, runtime.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) http: Http,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Never block the dropping thread on lingering blocking tasks (abandoned lock waits).
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// The cancel token and progress sink of one call, handed to its async body.
+#[derive(Debug, Clone)]
+pub(crate) struct CallCtx {
+    pub(crate) cancel: CancelToken,
+    pub(crate) sink: ProgressSink,
+}
+
+impl Inner {
+    /// The token sent to the Hub: explicit, else (unless implicit tokens are disabled) the
+    /// environment's, else the token file's (§5.1, §5.4).
+    pub(crate) fn token(&self) -> Option<String> {
+        crate::auth::resolve_token(&self.config, !self.config.disable_implicit_token)
+    }
+
+    /// The token regardless of `HF_HUB_DISABLE_IMPLICIT_TOKEN` (calls that require one).
+    pub(crate) fn required_token(&self) -> Option<String> {
+        crate::auth::resolve_token(&self.config, true)
+    }
+
+    /// `{endpoint}{path}` as a URL.
+    pub(crate) fn api_url(&self, path: &str) -> Result<Url> {
+        Url::parse(&format!("{}{path}", self.config.endpoint))
+            .map_err(|e| Error::InvalidArgument(format!("endpoint {:?}: {e}", self.config.endpoint)))
+    }
+}
+
+impl Client {
+    /// Build a client from a configuration (validated: see [`Config::validate`]).
+    pub fn new(config: Config) -> Result<Client> {
+        let hub = config.validate()?;
+        let http = Http::new(&config, hub)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .max_blocking_threads(64)
+            .thread_name("hf_hub-io")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start the I/O runtime: {e}")))?;
+        Ok(Client { inner: Arc::new(Inner { config, http, runtime: Some(runtime) }) })
+    }
+
+    /// Build a client from the process environment.
+    pub fn from_env() -> Result<Client> {
+        Client::new(Config::from_env())
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The token this client sends to the Hub, if any (§5.1, §5.4): the explicit one; unless
+    /// implicit tokens are disabled, then `HF_TOKEN`/`HUGGING_FACE_HUB_TOKEN`, then the token file
+    /// (read at each call, so a login is seen at once).
+    pub fn token(&self) -> Option<String> {
+        self.inner.token()
+    }
+
+    /// Run one call: `body` on the calling thread inside the runtime, raced against `cancel`;
+    /// with a `progress` callback, the thread leaves the runtime at most every 100 ms (or when a
+    /// file starts or ends) to report, so the callback may call the library itself.
+    pub(crate) fn run<'a, T, Fut>(
+        &'a self,
+        cancel: Option<&CancelToken>,
+        progress: Option<ProgressFn<'_>>,
+        body: impl FnOnce(&'a Inner, CallCtx) -> Fut,
+    ) -> Result<T>
+    where
+        Fut: Future<Output = Result<T>> + 'a,
+    {
+        let rt = self.inner.runtime.as_ref().expect("the runtime lives as long as the client");
+        let ctx = CallCtx { cancel: cancel.map(CancelToken::child).unwrap_or_default(), sink: ProgressSink::new() };
+        let token = ctx.cancel.clone();
+        let sink = ctx.sink.clone();
+        let work = token.guard(body(&self.inner, ctx));
+        let mut work = std::pin::pin!(work);
+        let Some(cb) = progress else { return rt.block_on(work) };
+        let mut last = None;
+        loop {
+            let step = rt.block_on(async {
+                tokio::select! {
+                    r = &mut work => Some(r),
+                    _ = sink.notified() => None,
+                    _ = tokio::time::sleep(PROGRESS_INTERVAL) => None,
+                }
+            });
+            // Outside the runtime: the callback may call the library (nested calls work).
+            if !sink.drain(cb, &mut last) {
+                token.cancel();
+            }
+            if let Some(r) = step {
+                return r;
+            }
+        }
+    }
+
+    // ---- download ------------------------------------------------------------------------------
+
+    /// Download one file into the cache (or find it there) and return its snapshot path
+    /// `<cache>/<repo folder>/snapshots/<commit>/<filename>`.
+    pub fn download(&self, file: &FileRef, how: DownloadOptions<'_>) -> Result<PathBuf> {
+        let DownloadOptions { progress, cancel, force_download, local_files_only, verify } = how;
+        let flags = crate::download::file::Flags { force_download, local_files_only, verify };
+        self.run(cancel, progress, |c, ctx| async move { crate::download::file::download(c, file, flags, &ctx).await })
+    }
+
+    /// File metadata (HEAD only): commit, ETag, size, download location. Touches no file.
+    pub fn file_metadata(&self, file: &FileRef, cancel: Option<&CancelToken>) -> Result<FileMetadata> {
+        self.run(cancel, None, |c, _| async move { crate::download::file::metadata(c, file).await })
+    }
+
+    /// `try_to_load_from_cache`: what the cache knows, with no network (§3.5).
+    pub fn try_load_from_cache(&self, file: &FileRef) -> Result<CacheLookup> {
+        let t = file.validate()?;
+        Ok(RepoCache::new(&self.config().cache_dir, &t.repo).lookup(&t.revision, &t.filename))
+    }
+
+    // ---- auth ----------------------------------------------------------------------------------
+
+    /// Who the configured token belongs to. Needs a token ([`Error::NoToken`] otherwise).
+    pub fn whoami(&self, cancel: Option<&CancelToken>) -> Result<WhoAmI> {
+        self.run(cancel, None, |c, _| async move { crate::api::whoami(c, None).await })
+    }
+
+    /// Who `token` belongs to.
+    pub fn whoami_with(&self, token: &str, cancel: Option<&CancelToken>) -> Result<WhoAmI> {
+        self.run(cancel, None, |c, _| async move { crate::api::whoami(c, Some(token)).await })
+    }
+
+    /// Validate `token` with whoami, store it in `stored_tokens` under its name and make it the
+    /// active token (the token file). Returns the name it was stored under.
+    pub fn login(&self, token: &str, cancel: Option<&CancelToken>) -> Result<String> {
+        self.run(cancel, None, |c, _| async move { crate::auth::login::login(c, token).await })
+    }
+
+    /// Log out: `None` deletes the token file and every stored token; `Some(name)` removes that
+    /// stored token (and the token file when it held it). Tokens from `HF_TOKEN` are not affected.
+    pub fn logout(&self, name: Option<&str>) -> Result<()> {
+        crate::auth::login::logout(&self.inner.config, name)
+    }
+
+    /// Make the stored token `name` the active one.
+    pub fn switch_token(&self, name: &str) -> Result<()> {
+        crate::auth::login::switch(&self.inner.config, name)
+    }
+
+    /// Names of the stored tokens, sorted.
+    pub fn stored_token_names(&self) -> Result<Vec<String>> {
+        crate::auth::login::stored_names(&self.inner.config)
+    }
+
+    /// The name of the stored token that is currently active, if any.
+    pub fn active_token_name(&self) -> Option<String> {
+        crate::auth::login::active_name(&self.inner.config)
+    }
+}

@@ -1,0 +1,36 @@
+//! The few OS calls of the core that need `unsafe` (kept here, the crate's one unsafe module).
+
+/// Home folder of `user` from the system's user database (`getpwnam_r`: files, LDAP, NSS...).
+#[cfg(unix)]
+pub(crate) fn user_home(user: &str) -> Option<String> {
+    use std::ffi::{CStr, CString};
+    let name = CString::new(user).ok()?;
+    let mut buf = vec![0 as libc::c_char; 4096];
+    loop {
+        // SAFETY: all-zero is a valid `passwd` (integers and null pointers).
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: valid NUL-terminated name, a writable passwd, a buffer of `buf.len()` bytes, and
+        // an out-pointer; getpwnam_r writes only into these.
+        let rc = unsafe { libc::getpwnam_r(name.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+        if rc == libc::ERANGE && buf.len() < (1 << 20) {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        if rc != 0 || result.is_null() || pwd.pw_dir.is_null() {
+            return None;
+        }
+        // SAFETY: on success pw_dir points to a NUL-terminated string inside `buf`.
+        return Some(unsafe { CStr::from_ptr(pwd.pw_dir) }.to_string_lossy().into_owned());
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #[test]
+    fn root_home() {
+        assert_eq!(super::user_home("root").as_deref(), Some("/root"));
+        assert_eq!(super::user_home("no-such-user-hf-hub"), None);
+        assert_eq!(super::user_home("bad\0name"), None);
+    }
+}

@@ -1,0 +1,362 @@
+//! The HTTP layer (hub-protocol.md §0): one async `reqwest` client per [`crate::Client`], requests
+//! with streaming bodies, the token-origin rule and redirect policies ([`auth`]), the one retry
+//! policy ([`retry`]), error classification with token redaction ([`classify`]) and Link-header
+//! pagination ([`paginate`]). It knows nothing about the cache.
+
+pub mod auth;
+pub mod classify;
+pub mod paginate;
+pub mod retry;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH, USER_AGENT};
+use reqwest::{Method, Response, Url};
+use serde::de::DeserializeOwned;
+
+pub use auth::{same_origin, token_for, Redirects, MAX_REDIRECTS};
+pub use classify::classify;
+pub use retry::RetryPolicy;
+
+use crate::config::Config;
+use crate::error::{Error, HttpDetails, Result};
+use crate::progress::CancelToken;
+
+/// The most of an error body read for its message.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+/// The most of a JSON answer read into memory.
+const JSON_LIMIT: usize = 256 * 1024 * 1024;
+
+/// A configured HTTP client shared by every call of one [`crate::Client`] (thread-safe, pooled).
+#[derive(Debug, Clone)]
+pub struct Http {
+    inner: reqwest::Client,
+    user_agent: String,
+    offline: bool,
+    hub: Url,
+}
+
+/// A request body.
+#[derive(Debug, Clone, Default)]
+pub enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// Bytes in memory (small JSON documents).
+    Bytes(Bytes),
+    /// `len` bytes of a file from `offset`, streamed from disk (never read into memory whole);
+    /// re-opened for every attempt, so a retry sends it again from the start.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// First byte sent.
+        offset: u64,
+        /// Number of bytes sent.
+        len: u64,
+    },
+}
+
+impl Body {
+    async fn into_reqwest(self) -> Result<(Option<reqwest::Body>, Option<u64>)> {
+        match self {
+            Body::Empty => Ok((None, None)),
+            Body::Bytes(b) => {
+                let n = b.len() as u64;
+                Ok((Some(reqwest::Body::from(b)), Some(n)))
+            }
+            Body::File { path, offset, len } => {
+                use tokio::io::{AsyncReadExt, AsyncSeekExt};
+                let mut f = tokio::fs::File::open(&path)
+                    .await
+                    .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+                f.seek(std::io::SeekFrom::Start(offset))
+                    .await
+                    .map_err(|e| Error::io(format!("seeking in {}", path.display()), e))?;
+                let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 * 1024);
+                Ok((Some(reqwest::Body::wrap_stream(stream)), Some(len)))
+            }
+        }
+    }
+}
+
+/// One request before it is sent.
+#[derive(Debug, Clone)]
+pub struct Req {
+    /// HTTP method.
+    pub method: Method,
+    /// Absolute URL.
+    pub url: Url,
+    /// The Hub token, if any. The HTTP layer alone decides where it goes ([`auth::token_for`]).
+    pub token: Option<String>,
+    /// Extra headers, applied after the generated ones (they win).
+    pub headers: Vec<(&'static str, String)>,
+    /// A total deadline for this request (connect and read-inactivity timeouts apply otherwise).
+    pub timeout: Option<Duration>,
+    /// Request body.
+    pub body: Body,
+}
+
+impl Req {
+    /// A request with no body, token or extra headers.
+    pub fn new(method: Method, url: Url) -> Req {
+        Req { method, url, token: None, headers: Vec::new(), timeout: None, body: Body::Empty }
+    }
+
+    /// Set the Hub token.
+    pub fn token(mut self, token: Option<&str>) -> Req {
+        self.token = token.map(String::from);
+        self
+    }
+
+    /// Add a header.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Req {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+impl Http {
+    /// Build the client: no automatic redirects (the policies are ours, so is the token rule),
+    /// connect and read-inactivity timeouts of `download_timeout`. `hub` is the endpoint origin.
+    pub fn new(cfg: &Config, hub: Url) -> Result<Http> {
+        let mut builder = reqwest::Client::builder();
+        if !cfg.use_env_proxy {
+            builder = builder.no_proxy();
+        }
+        let inner = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(cfg.download_timeout)
+            .read_timeout(cfg.download_timeout)
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(32)
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Http { inner, user_agent: build_user_agent(cfg), offline: cfg.offline, hub })
+    }
+
+    /// The `user-agent` sent on Hub requests.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// The Hub origin (the only place the token goes).
+    pub fn hub(&self) -> &Url {
+        &self.hub
+    }
+
+    /// Send one request (one hop: no redirect following, no status check). Fails before touching
+    /// the network in offline mode. Dropping the future aborts the request.
+    pub async fn send(&self, req: &Req) -> Result<Response> {
+        if self.offline {
+            return Err(Error::Offline(format!(
+                "offline mode is enabled (HF_HUB_OFFLINE): no request to {}",
+                redact_url(&req.url)
+            )));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(USER_AGENT, header_value(&self.user_agent)?);
+        if let Some(token) = token_for(&self.hub, &req.url, req.token.as_deref()) {
+            let mut v = header_value(&format!("Bearer {token}"))?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
+        }
+        // We never ask for compressed bodies: sizes stay checkable against the metadata (§1.2).
+        headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        let (body, len) = req.body.clone().into_reqwest().await?;
+        if let Some(n) = len {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
+        }
+        for (name, value) in &req.headers {
+            headers.insert(HeaderName::from_static(name), header_value(value)?);
+        }
+        let shown = redact_url(&req.url);
+        let mut builder = self.inner.request(req.method.clone(), req.url.clone()).headers(headers);
+        if let Some(t) = req.timeout {
+            builder = builder.timeout(t);
+        }
+        if let Some(b) = body {
+            builder = builder.body(b);
+        }
+        builder.send().await.map_err(|e| transport_error(e, &shown))
+    }
+
+    /// Send `req`, following redirects under `policy`. Returns the last answer (which, for
+    /// [`Redirects::ResolveHead`], may be a 3xx pointing at a CDN).
+    pub async fn send_following(&self, mut req: Req, policy: Redirects) -> Result<Response> {
+        let first = redact_url(&req.url);
+        for _ in 0..=MAX_REDIRECTS {
+            let resp = self.send(&req).await?;
+            if !resp.status().is_redirection() {
+                return Ok(resp);
+            }
+            match auth::next_hop(policy, &self.hub, &req.url, resp.headers())? {
+                Some(next) => req.url = next,
+                None => return Ok(resp),
+            }
+        }
+        match policy {
+            Redirects::ResolveHead => self.send(&req).await,
+            Redirects::Follow => Err(Error::Network(format!("too many redirects starting at {first}"))),
+        }
+    }
+
+    /// Pass a success or 3xx through; turn an error status into the right [`Error`] (§0.4), with
+    /// `token` and token-shaped strings redacted from the server's text.
+    pub async fn check(&self, resp: Response, what: &str, token: Option<&str>) -> Result<Response> {
+        if resp.status().as_u16() < 400 {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let url = resp.url().clone();
+        let body = read_limited(resp, ERROR_BODY_LIMIT, what).await.unwrap_or_default();
+        Err(classify(status, &headers, &url, &String::from_utf8_lossy(&body), what, token))
+    }
+
+    /// GET a JSON document from the Hub (redirects followed), classify error statuses, decode.
+    pub async fn get_json<T: DeserializeOwned>(&self, url: Url, token: Option<&str>, what: &str) -> Result<T> {
+        Ok(self.get_json_page(url, token, what).await?.0)
+    }
+
+    /// One page of a paginated JSON listing and the URL of the next one (`Link: rel="next"`).
+    pub async fn get_json_page<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        token: Option<&str>,
+        what: &str,
+    ) -> Result<(T, Option<Url>)> {
+        let resp = self.send_following(Req::new(Method::GET, url).token(token), Redirects::Follow).await?;
+        let resp = self.check(resp, what, token).await?;
+        let next = paginate::next_page(resp.url(), resp.headers());
+        let body = read_limited(resp, JSON_LIMIT, what).await?;
+        let value = serde_json::from_slice(&body).map_err(|e| {
+            Error::Http(HttpDetails {
+                status: 200,
+                message: format!("{what}: the server's answer is not the expected JSON ({e})"),
+                ..Default::default()
+            })
+        })?;
+        Ok((value, next))
+    }
+
+    /// Every page of a paginated JSON list, concatenated. The first page is not retried; pages 2+
+    /// are, under `retry` (§0.6). At most `max_pages` pages are read (a listing that never ends
+    /// is an error, not a hang).
+    pub async fn get_json_pages<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        token: Option<&str>,
+        what: &str,
+        retry: RetryPolicy,
+        cancel: &CancelToken,
+        max_pages: usize,
+    ) -> Result<Vec<T>> {
+        let (mut items, mut next): (Vec<T>, _) = self.get_json_page(url, token, what).await?;
+        let mut pages = 1;
+        while let Some(url) = next {
+            if pages >= max_pages {
+                return Err(Error::Http(HttpDetails {
+                    status: 200,
+                    message: format!("{what}: more than {max_pages} pages; giving up"),
+                    ..Default::default()
+                }));
+            }
+            let (page, after): (Vec<T>, _) =
+                retry.run(cancel, |_| self.get_json_page(url.clone(), token, what)).await?;
+            items.extend(page);
+            next = after;
+            pages += 1;
+        }
+        Ok(items)
+    }
+}
+
+/// Read a whole body, failing past `limit` bytes.
+pub async fn read_limited(mut resp: Response, limit: usize, what: &str) -> Result<Vec<u8>> {
+    let shown = redact_url(resp.url());
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(e, &shown))? {
+        if out.len() + chunk.len() > limit {
+            return Err(Error::Http(HttpDetails {
+                status: resp.status().as_u16(),
+                message: format!("{what}: the answer is larger than {limit} bytes"),
+                ..Default::default()
+            }));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// A URL fit for messages: no query (presigned signatures), no credentials.
+pub fn redact_url(u: &Url) -> String {
+    let mut u = u.clone();
+    u.set_query(None);
+    let _ = u.set_password(None);
+    let _ = u.set_username("");
+    u.to_string()
+}
+
+fn header_value(v: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(v).map_err(|_| Error::InvalidArgument("a header value contains invalid characters".into()))
+}
+
+/// Map a transport failure (never carries the token: reqwest does not print headers).
+pub fn transport_error(e: reqwest::Error, shown_url: &str) -> Error {
+    let is_timeout = e.is_timeout();
+    let e = e.without_url();
+    let mut msg = format!("{shown_url}: {e}");
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        if s.to_string().contains("timed out") {
+            return Error::Timeout(msg);
+        }
+        src = s.source();
+    }
+    if is_timeout {
+        Error::Timeout(msg)
+    } else {
+        Error::Network(msg)
+    }
+}
+
+fn build_user_agent(cfg: &Config) -> String {
+    let mut parts: Vec<String> = vec!["unknown/None".into(), format!("hf_hub_c/{}", env!("CARGO_PKG_VERSION"))];
+    if let Some(extra) = &cfg.user_agent {
+        parts.push(extra.clone());
+    }
+    if let Some(origin) = &cfg.user_agent_origin {
+        parts.push(format!("origin/{origin}"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in parts.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()) {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_of_urls() {
+        let s = Url::parse("https://u:p@cdn.example/x?X-Amz-Signature=secret").unwrap();
+        assert_eq!(redact_url(&s), "https://cdn.example/x");
+    }
+
+    #[test]
+    fn user_agent_parts() {
+        let mut cfg = Config::without_env();
+        cfg.user_agent_origin = Some("ci".into());
+        cfg.user_agent = Some("myapp/1.0".into());
+        let ua = build_user_agent(&cfg);
+        assert!(ua.starts_with("unknown/None; hf_hub_c/"));
+        assert!(ua.ends_with("; myapp/1.0; origin/ci"));
+    }
+}
