@@ -156,48 +156,22 @@ func (c *Client) release() {
 
 // CacheDir returns the hub cache folder the client uses ("" on a closed client).
 func (c *Client) CacheDir() string {
-	ptr, err := c.acquire()
-	if err != nil {
-		return ""
-	}
-	defer c.release()
-	var (
-		out  *C.char
-		cerr *C.hf_error
-	)
-	if takeError(C.hf_client_cache_dir(ptr, &out, &cerr), cerr) != nil {
-		return ""
-	}
-	return takeString(out)
+	var dir string
+	_ = c.call(context.Background(), func(k *call) C.hf_status {
+		var out *C.char
+		status := C.hf_client_cache_dir(k.client, &out, &k.cerr)
+		dir = takeString(out)
+		return status
+	})
+	return dir
 }
 
 // Version returns the version of the native library, "MAJOR.MINOR.PATCH".
 func Version() string { return C.GoString(C.hf_version()) }
 
+// VersionNumber returns the version of the native library as one number,
+// MAJOR*1000000 + MINOR*1000 + PATCH (the C macro HF_HUB_VERSION_NUMBER of the library's header).
+func VersionNumber() uint32 { return uint32(C.hf_version_number()) }
+
 // Version returns the version of the native library (the same as the package-level Version).
 func (c *Client) Version() string { return Version() }
-
-// withCancel runs call with a fresh hf_cancel_token that is cancelled when ctx is done, and
-// frees the token afterwards (never while the canceller may still be using it).
-func withCancel(ctx context.Context, call func(tok *C.hf_cancel_token)) {
-	tok := C.hf_cancel_token_new()
-	var (
-		mu    sync.Mutex
-		freed bool
-	)
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !freed {
-			C.hf_cancel_token_cancel(tok)
-		}
-	})
-	defer func() {
-		stop()
-		mu.Lock()
-		freed = true
-		C.hf_cancel_token_free(tok)
-		mu.Unlock()
-	}()
-	call(tok)
-}

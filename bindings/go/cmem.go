@@ -1,12 +1,10 @@
 package hfhub
 
-// All C memory handling of the package lives here: the cgo build settings, C strings in and out,
-// and the conversion of hf_error into *Error. The other files only call these helpers.
+// The C memory handling of the package lives here: C strings in and out, and the conversion of
+// hf_error into *Error. The other files only call these helpers (through call.go for client
+// calls); the cgo build settings are in cgo.go.
 
 /*
-#cgo !hfhub_pkgconfig CFLAGS: -I${SRCDIR}/../../include
-#cgo !hfhub_pkgconfig LDFLAGS: -lhf_hub
-#cgo hfhub_pkgconfig pkg-config: hf_hub
 #include <stdlib.h>
 #include "hf_hub.h"
 */

@@ -1,16 +1,12 @@
 package hfhub
 
 /*
-#include <stdint.h>
 #include "hf_hub.h"
-
-void hfhub_set_progress(hf_download_options *options, uintptr_t handle);
 */
 import "C"
 
 import (
 	"context"
-	"runtime/cgo"
 	"strconv"
 )
 
@@ -19,9 +15,9 @@ type RepoType int
 
 // Repository types. The zero value is a model repository.
 const (
-	RepoModel   RepoType = 0
-	RepoDataset RepoType = 1
-	RepoSpace   RepoType = 2
+	RepoModel   RepoType = C.HF_REPO_TYPE_MODEL
+	RepoDataset RepoType = C.HF_REPO_TYPE_DATASET
+	RepoSpace   RepoType = C.HF_REPO_TYPE_SPACE
 )
 
 func (t RepoType) String() string {
@@ -73,9 +69,9 @@ type FileMetadata struct {
 type CacheResult int
 
 const (
-	CacheUnknown      CacheResult = 0 // the cache cannot tell
-	CacheFound        CacheResult = 1 // the file is cached; its path is returned
-	CacheKnownMissing CacheResult = 2 // the cache recorded that the file does not exist (.no_exist)
+	CacheUnknown      CacheResult = C.HF_CACHE_UNKNOWN       // the cache cannot tell
+	CacheFound        CacheResult = C.HF_CACHE_FOUND         // the file is cached; its path is returned
+	CacheKnownMissing CacheResult = C.HF_CACHE_KNOWN_MISSING // the cache recorded that the file does not exist (.no_exist)
 )
 
 func (r CacheResult) String() string {
@@ -90,51 +86,6 @@ func (r CacheResult) String() string {
 	return "CacheResult(" + strconv.Itoa(int(r)) + ")"
 }
 
-// build fills co from o (nil: defaults); strings are allocated in a.
-func (o *DownloadOptions) build(a *cArena, co *C.hf_download_options) {
-	C.hf_download_options_init(co)
-	if o == nil {
-		return
-	}
-	co.repo_type = C.int32_t(o.RepoType)
-	co.revision = a.str("Revision", o.Revision)
-	co.subfolder = a.str("Subfolder", o.Subfolder)
-	co.force_download = C.bool(o.ForceDownload)
-	co.local_files_only = C.bool(o.LocalFilesOnly)
-	co.verify = C.bool(!o.SkipVerify)
-}
-
-// fileArgs holds the C arguments every per-file call takes: the options struct and the repo id
-// and filename as C strings (all released by free).
-type fileArgs struct {
-	a    cArena
-	co   C.hf_download_options
-	repo *C.char
-	file *C.char
-}
-
-func newFileArgs(repoID, filename string, opts *DownloadOptions) (*fileArgs, error) {
-	fa := &fileArgs{}
-	opts.build(&fa.a, &fa.co)
-	fa.repo = fa.a.str("repoID", repoID)
-	fa.file = fa.a.str("filename", filename)
-	if err := fa.a.check(); err != nil {
-		fa.a.free()
-		return nil, err
-	}
-	return fa, nil
-}
-
-func (fa *fileArgs) free() { fa.a.free() }
-
-// progressState is what the cgo.Handle in user_data points at.
-type progressState struct {
-	fn       func(Progress) bool
-	stopped  bool // fn asked to stop or panicked: do not call it again
-	panicked bool
-	panicVal any
-}
-
 // Download downloads one file into the Hugging Face cache (or finds it there) and returns its
 // path, <cache>/<type>s--<org>--<name>/snapshots/<commit>/<filename>, laid out exactly as the
 // official Python client does.
@@ -142,76 +93,29 @@ type progressState struct {
 // When ctx is done the download stops promptly; the error then satisfies both
 // errors.Is(err, ErrCancelled) and errors.Is(err, ctx.Err()).
 func (c *Client) Download(ctx context.Context, repoID, filename string, opts *DownloadOptions) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", contextError(err)
-	}
-	ptr, err := c.acquire()
-	if err != nil {
-		return "", err
-	}
-	defer c.release()
-
-	fa, err := newFileArgs(repoID, filename, opts)
-	if err != nil {
-		return "", err
-	}
-	defer fa.free()
-	var st *progressState
-	if opts != nil && opts.Progress != nil {
-		st = &progressState{fn: opts.Progress}
-		h := cgo.NewHandle(st)
-		defer h.Delete()
-		C.hfhub_set_progress(&fa.co, C.uintptr_t(h))
-	}
-
-	var (
-		out    *C.char
-		cerr   *C.hf_error
-		status C.hf_status
-	)
-	withCancel(ctx, func(tok *C.hf_cancel_token) {
-		fa.co.cancel = tok
-		status = C.hf_file_download(ptr, fa.repo, fa.file, &fa.co, &out, &cerr)
+	var path string
+	err := c.call(ctx, func(k *call) C.hf_status {
+		co := k.downloadOptions(opts)
+		if opts != nil {
+			k.setProgress(co, opts.Progress)
+		}
+		var out *C.char
+		status := C.hf_file_download(k.client, k.str("repoID", repoID), k.str("filename", filename), co, &out, &k.cerr)
+		path = takeString(out) // here, so that it is freed even when call re-raises a progress panic
+		return status
 	})
-	if st != nil && st.panicked {
-		C.hf_string_free(out)
-		C.hf_error_free(cerr)
-		panic(st.panicVal)
-	}
-	if err := takeError(status, cerr); err != nil {
-		return "", cancelledBy(err, ctx.Err())
-	}
-	return takeString(out), nil
+	return path, err
 }
 
 // Metadata asks the Hub for a file's metadata (one HEAD request; nothing is written to disk).
-// opts supplies RepoType, Revision and Subfolder; Progress is not used.
+// opts supplies RepoType, Revision and Subfolder; Progress is not used. ctx cancels it as it
+// cancels Download.
 func (c *Client) Metadata(ctx context.Context, repoID, filename string, opts *DownloadOptions) (*FileMetadata, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, contextError(err)
-	}
-	ptr, err := c.acquire()
-	if err != nil {
+	var md *C.hf_file_metadata
+	if err := c.call(ctx, func(k *call) C.hf_status {
+		return C.hf_file_get_metadata(k.client, k.str("repoID", repoID), k.str("filename", filename), k.downloadOptions(opts), &md, &k.cerr)
+	}); err != nil {
 		return nil, err
-	}
-	defer c.release()
-
-	fa, err := newFileArgs(repoID, filename, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer fa.free()
-	var (
-		md     *C.hf_file_metadata
-		cerr   *C.hf_error
-		status C.hf_status
-	)
-	withCancel(ctx, func(tok *C.hf_cancel_token) {
-		fa.co.cancel = tok
-		status = C.hf_file_get_metadata(ptr, fa.repo, fa.file, &fa.co, &md, &cerr)
-	})
-	if err := takeError(status, cerr); err != nil {
-		return nil, cancelledBy(err, ctx.Err())
 	}
 	defer C.hf_file_metadata_free(md)
 	return &FileMetadata{
@@ -226,24 +130,18 @@ func (c *Client) Metadata(ctx context.Context, repoID, filename string, opts *Do
 // TryLoadFromCache looks a file up in the cache without any network access (Python's
 // try_to_load_from_cache). The path is set only when the result is CacheFound.
 func (c *Client) TryLoadFromCache(repoID, filename string, opts *DownloadOptions) (CacheResult, string, error) {
-	ptr, err := c.acquire()
-	if err != nil {
-		return CacheUnknown, "", err
-	}
-	defer c.release()
-
-	fa, err := newFileArgs(repoID, filename, opts)
-	if err != nil {
-		return CacheUnknown, "", err
-	}
-	defer fa.free()
 	var (
 		res  C.int32_t
-		out  *C.char
-		cerr *C.hf_error
+		path string
 	)
-	if err := takeError(C.hf_cache_try_load(ptr, fa.repo, fa.file, &fa.co, &res, &out, &cerr), cerr); err != nil {
+	err := c.call(context.Background(), func(k *call) C.hf_status {
+		var out *C.char
+		status := C.hf_cache_try_load(k.client, k.str("repoID", repoID), k.str("filename", filename), k.downloadOptions(opts), &res, &out, &k.cerr)
+		path = takeString(out)
+		return status
+	})
+	if err != nil {
 		return CacheUnknown, "", err
 	}
-	return CacheResult(res), takeString(out), nil
+	return CacheResult(res), path, nil
 }

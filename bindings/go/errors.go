@@ -1,34 +1,39 @@
 package hfhub
 
+/*
+#include "hf_hub.h"
+*/
+import "C"
+
 import "errors"
 
 // Status mirrors the C enum hf_status. Its values are stable and never reused.
 type Status int32
 
-// The status codes of libhf_hub (hf_status).
+// The status codes of libhf_hub, taken from the C enum hf_status.
 const (
-	StatusOK                 Status = 0
-	StatusInvalidArgument    Status = 1
-	StatusRepoNotFound       Status = 2
-	StatusRevisionNotFound   Status = 3
-	StatusEntryNotFound      Status = 4
-	StatusGated              Status = 5
-	StatusUnauthorized       Status = 6
-	StatusForbidden          Status = 7
-	StatusRateLimited        Status = 8
-	StatusOffline            Status = 9
-	StatusIncompleteSnapshot Status = 10
-	StatusNetwork            Status = 11
-	StatusTimeout            Status = 12
-	StatusHTTP               Status = 13
-	StatusChecksum           Status = 14
-	StatusIO                 Status = 15
-	StatusCancelled          Status = 16
-	StatusInternal           Status = 17
-	StatusDisabled           Status = 18
-	StatusBadRequest         Status = 19
-	StatusMetadata           Status = 20
-	StatusNoToken            Status = 21
+	StatusOK                 Status = C.HF_OK
+	StatusInvalidArgument    Status = C.HF_ERR_INVALID_ARGUMENT
+	StatusRepoNotFound       Status = C.HF_ERR_REPO_NOT_FOUND
+	StatusRevisionNotFound   Status = C.HF_ERR_REVISION_NOT_FOUND
+	StatusEntryNotFound      Status = C.HF_ERR_ENTRY_NOT_FOUND
+	StatusGated              Status = C.HF_ERR_GATED
+	StatusUnauthorized       Status = C.HF_ERR_UNAUTHORIZED
+	StatusForbidden          Status = C.HF_ERR_FORBIDDEN
+	StatusRateLimited        Status = C.HF_ERR_RATE_LIMITED
+	StatusOffline            Status = C.HF_ERR_OFFLINE
+	StatusIncompleteSnapshot Status = C.HF_ERR_INCOMPLETE_SNAPSHOT
+	StatusNetwork            Status = C.HF_ERR_NETWORK
+	StatusTimeout            Status = C.HF_ERR_TIMEOUT
+	StatusHTTP               Status = C.HF_ERR_HTTP
+	StatusChecksum           Status = C.HF_ERR_CHECKSUM
+	StatusIO                 Status = C.HF_ERR_IO
+	StatusCancelled          Status = C.HF_ERR_CANCELLED
+	StatusInternal           Status = C.HF_ERR_INTERNAL
+	StatusDisabled           Status = C.HF_ERR_DISABLED
+	StatusBadRequest         Status = C.HF_ERR_BAD_REQUEST
+	StatusMetadata           Status = C.HF_ERR_METADATA
+	StatusNoToken            Status = C.HF_ERR_NO_TOKEN
 )
 
 // String returns the library's text for the status, e.g. "HF_ERR_GATED: gated repository".

@@ -4,8 +4,9 @@
 //	hf-download [-repo-type model|dataset|space] [-revision REV] [-offline] [-progress] REPO_ID FILENAME
 //
 // The client is configured from the environment (HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN,
-// HF_HUB_OFFLINE, ...), like the official Python client. Build it with the library path in
-// CGO_LDFLAGS, see ../../bindings/go/README.md.
+// HF_HUB_OFFLINE, ...), like the official Python client. It builds against the installed library
+// through pkg-config (PKG_CONFIG_PATH for a non-standard prefix; `-tags static` links
+// libhf_hub.a), see ../../bindings/go/README.md.
 package main
 
 import (

@@ -1,4 +1,4 @@
-// C++20 only: hf::CancelToken following a std::stop_token (std::jthread cancels the download).
+// C++20 only: hf::CancelToken following a std::stop_token (std::jthread cancels a download, a whoami).
 #include "test_util.hpp"
 
 #if !HF_HUB_CPP_HAS_STOP_TOKEN
@@ -46,4 +46,41 @@ TEST_F(HubTest, JthreadStopCancelsDownload) {
     } // ~jthread: request_stop() + join()
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->status(), HF_ERR_CANCELLED);
+}
+
+TEST_F(HubTest, StopTokenCancelsWhoamiAndLogin) {
+    const hf::Client c = client();
+    std::stop_source src;
+    hf::CancelToken token(src.get_token());
+    EXPECT_EQ(c.whoami({&token}).name, kDemoUser);
+    src.request_stop();
+    emu().clear_requests();
+    const hf::Result<hf::User> r = c.try_whoami({&token});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().status(), HF_ERR_CANCELLED);
+    expect_error(HF_ERR_CANCELLED, [&] { c.login(kSecondToken, {&token}); });
+    EXPECT_EQ(emu().count("hub", "", "whoami"), 0u);
+    EXPECT_FALSE(fs::exists(home() / "token"));
+}
+
+// Needs a library whose cancel token aborts an in-flight whoami (see test_cancel_calls.cpp).
+class CoreCancel : public HubTest {};
+
+TEST_F(CoreCancel, JthreadStopCancelsWhoamiInFlight) {
+    ASSERT_EQ(emu().add_fault(R"({"path_contains":"/api/whoami-v2","action":{"delay_ms":5000}})"), 200);
+    const hf::Client c = client();
+    std::optional<hf::Result<hf::User>> r;
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        std::jthread worker([&](std::stop_token stop) {
+            hf::CancelToken token(stop);
+            r.emplace(c.try_whoami({&token}));
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    } // ~jthread: request_stop() + join()
+    const auto elapsed = std::chrono::steady_clock::now() - t0;
+    ASSERT_TRUE(r.has_value());
+    ASSERT_FALSE(r->ok()) << "whoami was not cancelled";
+    EXPECT_EQ(r->error().status(), HF_ERR_CANCELLED);
+    EXPECT_LT(elapsed, std::chrono::seconds(3));
 }

@@ -1,0 +1,191 @@
+// hf_hub/download.hpp — downloads and the cache: DownloadOptions, Progress, FileMetadata,
+// CacheLookup, and the calls behind Client::download / file_metadata / cache_lookup (which take a
+// borrowed `const hf_client *`). Part of hf_hub.hpp; compiles alone.
+#ifndef HF_HUB_CPP_DOWNLOAD_HPP
+#define HF_HUB_CPP_DOWNLOAD_HPP
+
+#include "hf_hub.h"
+#include "cancel.hpp"
+#include "detail.hpp"
+#include "error.hpp"
+#include "handle.hpp"
+
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hf {
+
+enum class RepoType : int32_t {
+    Model = HF_REPO_TYPE_MODEL,
+    Dataset = HF_REPO_TYPE_DATASET,
+    Space = HF_REPO_TYPE_SPACE,
+};
+
+// A progress report, passed to DownloadOptions::progress.
+struct Progress {
+    std::string filename;     // repo filename being transferred
+    uint64_t bytes_done = 0;  // bytes written so far
+    uint64_t bytes_total = 0; // total bytes expected
+};
+
+// Options of download(), file_metadata() and cache_lookup(). file_metadata() uses repo_type,
+// revision, subfolder and cancel; cache_lookup() only repo_type, revision and subfolder.
+struct DownloadOptions {
+    RepoType repo_type = RepoType::Model;
+    std::optional<std::string> revision;  // branch, tag, 40-hex commit or refs/pr/N; default "main"
+    std::optional<std::string> subfolder; // folder inside the repo, prefixed to the filename
+    bool force_download = false;          // download again even when cached
+    bool local_files_only = false;        // never use the network
+    bool verify = true;                   // verify LFS files against their SHA-256
+    // Called on the calling thread, about ten times a second plus at the start and end of each file.
+    // Return false to cancel (the call then fails with HF_ERR_CANCELLED). An exception thrown by the
+    // callback cancels the download and is rethrown by download() and try_download() alike once the
+    // library has returned (it never unwinds through the C library). Calls that share one
+    // DownloadOptions share its callback: then it may run on several threads at once.
+    std::function<bool(const Progress&)> progress;
+    // Borrowed for the duration of the call; nullptr for none.
+    const CancelToken* cancel = nullptr;
+};
+
+// Metadata of a remote file (one HEAD request).
+struct FileMetadata {
+    std::string commit;   // the 40-hex commit the revision resolved to
+    std::string etag;     // normalized ETag: git blob sha1, or sha256 for LFS files
+    uint64_t size = 0;    // bytes
+    std::string location; // URL the bytes are downloaded from (a CDN URL for LFS files)
+    bool is_lfs = false;
+};
+
+enum class CacheStatus : int32_t {
+    Unknown = HF_CACHE_UNKNOWN,            // the cache cannot tell
+    Found = HF_CACHE_FOUND,                // cached; `path` is set
+    KnownMissing = HF_CACHE_KNOWN_MISSING, // the cache recorded that the file does not exist (.no_exist)
+};
+
+// Answer of Client::cache_lookup.
+struct CacheLookup {
+    CacheStatus status = CacheStatus::Unknown;
+    std::optional<std::filesystem::path> path; // set when status == Found
+    bool found() const noexcept { return status == CacheStatus::Found; }
+};
+
+namespace detail {
+
+// The C options struct of one call, plus what the progress trampoline needs.
+class DownloadCall {
+  public:
+    DownloadCall(const DownloadOptions& o, Args& args) : fn_(o.progress ? &o.progress : nullptr) {
+        hf_download_options_init(&c_);
+        c_.repo_type = static_cast<int32_t>(o.repo_type);
+        c_.revision = args.opt(o.revision, "revision");
+        c_.subfolder = args.opt(o.subfolder, "subfolder");
+        c_.force_download = o.force_download;
+        c_.local_files_only = o.local_files_only;
+        c_.verify = o.verify;
+        c_.cancel = o.cancel ? o.cancel->native() : nullptr;
+        if (fn_) {
+            c_.progress = &DownloadCall::trampoline;
+            c_.user_data = this;
+        }
+    }
+    DownloadCall(const DownloadCall&) = delete;
+    DownloadCall& operator=(const DownloadCall&) = delete;
+
+    const hf_download_options* get() const noexcept { return &c_; }
+
+    // After the C call: rethrows what the progress callback threw, if it threw (the status is then
+    // HF_ERR_CANCELLED; the callback's own exception takes precedence).
+    void rethrow_callback_exception() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+  private:
+    static int32_t trampoline(const hf_progress* p, void* user_data) noexcept {
+        auto* self = static_cast<DownloadCall*>(user_data);
+        if (self->error_) return 1;
+        if (!p) return 0;
+        try {
+            Progress progress;
+            progress.filename = borrowed(p->filename);
+            progress.bytes_done = p->bytes_done;
+            progress.bytes_total = p->bytes_total;
+            return (*self->fn_)(progress) ? 0 : 1;
+        } catch (...) {
+            self->error_ = std::current_exception();
+            return 1;
+        }
+    }
+
+    hf_download_options c_{};
+    const std::function<bool(const Progress&)>* fn_;
+    std::exception_ptr error_;
+};
+
+// hf_file_download.
+inline Result<std::filesystem::path> file_download(const hf_client* client, std::string_view repo_id,
+                                                   std::string_view filename, const DownloadOptions& options) {
+    Args args;
+    const char* repo = args.str(repo_id, "repo_id");
+    const char* file = args.str(filename, "filename");
+    DownloadCall call(options, args);
+    if (args.failed()) return args.error();
+    StringHandle path;
+    ErrorHandle err;
+    const hf_status st = hf_file_download(client, repo, file, call.get(), path.out(), err.out());
+    call.rethrow_callback_exception();
+    if (st != HF_OK) return make_error(st, err.get());
+    return std::filesystem::path(str(path));
+}
+
+// hf_file_get_metadata.
+inline Result<FileMetadata> file_metadata(const hf_client* client, std::string_view repo_id,
+                                          std::string_view filename, const DownloadOptions& options) {
+    Args args;
+    const char* repo = args.str(repo_id, "repo_id");
+    const char* file = args.str(filename, "filename");
+    DownloadCall call(options, args);
+    if (args.failed()) return args.error();
+    FileMetadataHandle m;
+    ErrorHandle err;
+    const hf_status st = hf_file_get_metadata(client, repo, file, call.get(), m.out(), err.out());
+    call.rethrow_callback_exception();
+    if (st != HF_OK) return make_error(st, err.get());
+    FileMetadata out;
+    out.commit = borrowed(hf_file_metadata_commit(m.get()));
+    out.etag = borrowed(hf_file_metadata_etag(m.get()));
+    out.size = hf_file_metadata_size(m.get());
+    out.location = borrowed(hf_file_metadata_location(m.get()));
+    out.is_lfs = hf_file_metadata_is_lfs(m.get());
+    return out;
+}
+
+// hf_cache_try_load (no network access).
+inline Result<CacheLookup> cache_lookup(const hf_client* client, std::string_view repo_id,
+                                        std::string_view filename, const DownloadOptions& options) {
+    Args args;
+    const char* repo = args.str(repo_id, "repo_id");
+    const char* file = args.str(filename, "filename");
+    DownloadCall call(options, args);
+    if (args.failed()) return args.error();
+    int32_t result = HF_CACHE_UNKNOWN;
+    StringHandle path;
+    ErrorHandle err;
+    const hf_status st = hf_cache_try_load(client, repo, file, call.get(), &result, path.out(), err.out());
+    call.rethrow_callback_exception();
+    if (st != HF_OK) return make_error(st, err.get());
+    CacheLookup out;
+    out.status = static_cast<CacheStatus>(result);
+    if (path) out.path = std::filesystem::path(str(path));
+    return out;
+}
+
+} // namespace detail
+
+} // namespace hf
+
+#endif // HF_HUB_CPP_DOWNLOAD_HPP

@@ -1,0 +1,57 @@
+#!/bin/sh
+# nodiscard_check.sh CXX WORKDIR INCLUDE_DIR...
+# Discarding the Result of a try_ call must not compile under -Werror: each call below, discarded,
+# must fail with a nodiscard diagnostic, while the same calls cast to void compile cleanly (so the
+# failure comes from [[nodiscard]], not from a mistake in the snippet).
+set -eu
+CXX_=$1
+W=$2
+shift 2
+INCS=""
+for d in "$@"; do INCS="$INCS -I$d"; done
+fail() { echo "FAILED: $*" >&2; exit 1; }
+
+rm -rf "$W"
+mkdir -p "$W"
+
+CALLS='c.try_download("org/repo", "f.txt")
+c.try_file_metadata("org/repo", "f.txt")
+c.try_cache_lookup("org/repo", "f.txt")
+c.try_cache_dir()
+c.try_whoami()
+c.try_login("hf_x")
+c.try_logout()
+c.try_switch_token("name")
+c.try_tokens()
+hf::Client::try_create()
+make_result()'
+
+snippet() { # BODY -> file
+    cat > "$W/t.cpp" <<EOS
+#include "hf_hub.hpp"
+hf::Result<int> make_result();
+void use(const hf::Client& c) {
+$1
+}
+EOS
+}
+compile() {
+    # shellcheck disable=SC2086
+    "$CXX_" -std=c++17 -fsyntax-only -Wall -Wextra -Werror -Wpedantic $INCS "$W/t.cpp" >"$W/out.txt" 2>&1
+}
+
+voided=$(printf '%s\n' "$CALLS" | sed 's/^\(.*\)$/    (void)(\1);/')
+snippet "$voided"
+compile || { cat "$W/out.txt" >&2; fail "the calls cast to void do not compile"; }
+
+n=0
+printf '%s\n' "$CALLS" > "$W/calls.txt"
+while IFS= read -r call; do
+    snippet "    $call;"
+    if compile; then fail "discarding $call compiles"; fi
+    grep -q nodiscard "$W/out.txt" || { cat "$W/out.txt" >&2; fail "discarding $call fails without a nodiscard diagnostic"; }
+    n=$((n + 1))
+done < "$W/calls.txt"
+
+rm -rf "$W"
+echo "OK: $n discarded try_ results refused"

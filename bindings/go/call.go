@@ -1,0 +1,193 @@
+package hfhub
+
+/*
+#include <stdint.h>
+#include "hf_hub.h"
+
+void hfhub_set_progress(hf_download_options *options, uintptr_t handle);
+*/
+import "C"
+
+import (
+	"context"
+	"runtime/cgo"
+	"sync"
+)
+
+// Every method of Client that calls the library goes through Client.call, which does the
+// per-call work once:
+//
+//   - a context that is already done fails the call at once (nothing is sent);
+//   - the native client is held for the duration of the call (Close never frees it under a call);
+//   - C strings made with k.str are freed when the call returns, and a Go string holding a NUL
+//     byte fails the call with ErrInvalidArgument before C is entered;
+//   - k.cancelToken (also through k.callOptions and k.downloadOptions) gives an hf_cancel_token
+//     that is cancelled when the context is done, and frees it when the call returns;
+//   - k.setProgress routes the library's progress callback to a Go function on the calling
+//     goroutine; a panic in it is re-raised once the library has returned;
+//   - the status and k.cerr become the returned *Error, which also wraps ctx.Err() when the
+//     context is what cancelled the call.
+//
+// A new C call is then a few lines:
+//
+//	var u *C.hf_user
+//	err := c.call(ctx, func(k *call) C.hf_status {
+//		return C.hf_auth_whoami_ex(k.client, k.callOptions(), &u, &k.cerr)
+//	})
+//
+// Outputs are written only on success: convert (and free) them when call returned nil. Calls
+// that never touch the network pass context.Background(), which costs no cancel token.
+
+// call is the state of one C call made through Client.call.
+type call struct {
+	client *C.hf_client // the native client, valid until the call returns
+	cerr   *C.hf_error  // the C function's error_out: pass &k.cerr
+
+	ctx      context.Context
+	args     cArena
+	token    *C.hf_cancel_token
+	stop     func() bool // stops the context.AfterFunc that cancels token
+	tokenMu  sync.Mutex  // orders that cancellation against freeing the token
+	freed    bool
+	progress *progressState
+	handle   cgo.Handle
+}
+
+// argError is how k.str aborts body before C is called; Client.call recovers it.
+type argError struct{ err error }
+
+// call runs body, the C call, with the per-call scaffolding around it (see above). body returns
+// the C function's status.
+func (c *Client) call(ctx context.Context, body func(k *call) C.hf_status) error {
+	if err := ctx.Err(); err != nil {
+		return contextError(err)
+	}
+	ptr, err := c.acquire()
+	if err != nil {
+		return err
+	}
+	defer c.release()
+	k := &call{client: ptr, ctx: ctx}
+	defer k.free()
+
+	status, err := k.run(body)
+	if err != nil {
+		return err
+	}
+	if k.progress != nil && k.progress.panicked {
+		C.hf_error_free(k.cerr)
+		panic(k.progress.panicVal)
+	}
+	return cancelledBy(takeError(status, k.cerr), ctx.Err())
+}
+
+func (k *call) run(body func(k *call) C.hf_status) (status C.hf_status, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a, ok := r.(argError)
+			if !ok {
+				panic(r)
+			}
+			err = a.err
+		}
+	}()
+	return body(k), nil
+}
+
+// str returns a C copy of s (NULL for ""), freed when the call returns. A string with a NUL
+// byte cannot cross into C: the call fails with ErrInvalidArgument naming what, and body stops
+// here, so str must be called before the C function (in its argument list, typically).
+func (k *call) str(what, s string) *C.char {
+	p := k.args.str(what, s)
+	if err := k.args.check(); err != nil {
+		panic(argError{err})
+	}
+	return p
+}
+
+// cancelToken returns a cancel token that is cancelled when the call's context is done, or NULL
+// when the context can never be done. The token is made on first use and freed when the call
+// returns.
+func (k *call) cancelToken() *C.hf_cancel_token {
+	if k.token != nil || k.ctx.Done() == nil {
+		return k.token
+	}
+	tok := C.hf_cancel_token_new()
+	if tok == nil {
+		return nil // out of memory: the call simply cannot be cancelled
+	}
+	k.token = tok
+	k.stop = context.AfterFunc(k.ctx, func() {
+		k.tokenMu.Lock()
+		defer k.tokenMu.Unlock()
+		if !k.freed {
+			C.hf_cancel_token_cancel(tok)
+		}
+	})
+	// The AfterFunc runs on its own goroutine; a context done by now is seen by the library
+	// before it sends anything.
+	if k.ctx.Err() != nil {
+		C.hf_cancel_token_cancel(tok)
+	}
+	return tok
+}
+
+// callOptions returns hf_call_options carrying the call's cancel token.
+func (k *call) callOptions() *C.hf_call_options {
+	o := new(C.hf_call_options) // holds only C pointers, so it may be passed to C
+	C.hf_call_options_init(o)
+	o.cancel = k.cancelToken()
+	return o
+}
+
+// downloadOptions returns the C form of o (nil: defaults) carrying the call's cancel token.
+// Progress is not installed: see setProgress.
+func (k *call) downloadOptions(o *DownloadOptions) *C.hf_download_options {
+	co := new(C.hf_download_options)
+	C.hf_download_options_init(co)
+	co.cancel = k.cancelToken()
+	if o != nil {
+		co.repo_type = C.int32_t(o.RepoType)
+		co.revision = k.str("Revision", o.Revision)
+		co.subfolder = k.str("Subfolder", o.Subfolder)
+		co.force_download = C.bool(o.ForceDownload)
+		co.local_files_only = C.bool(o.LocalFilesOnly)
+		co.verify = C.bool(!o.SkipVerify)
+	}
+	return co
+}
+
+// setProgress makes fn (if not nil) co's progress callback, called on this goroutine through
+// the C trampoline with a cgo.Handle as user_data. Client.call re-raises a panic of fn.
+func (k *call) setProgress(co *C.hf_download_options, fn func(Progress) bool) {
+	if fn == nil {
+		return
+	}
+	k.progress = &progressState{fn: fn}
+	k.handle = cgo.NewHandle(k.progress)
+	C.hfhub_set_progress(co, C.uintptr_t(k.handle))
+}
+
+// free releases what the call made: the cancel token (never while the context's AfterFunc may
+// be cancelling it), the progress handle and the C strings.
+func (k *call) free() {
+	if k.token != nil {
+		k.stop()
+		k.tokenMu.Lock()
+		k.freed = true
+		C.hf_cancel_token_free(k.token)
+		k.tokenMu.Unlock()
+	}
+	if k.handle != 0 {
+		k.handle.Delete()
+	}
+	k.args.free()
+}
+
+// progressState is what the cgo.Handle in user_data points at.
+type progressState struct {
+	fn       func(Progress) bool
+	stopped  bool // fn asked to stop or panicked: do not call it again
+	panicked bool
+	panicVal any
+}
