@@ -41,6 +41,9 @@
 // Patch version of the library.
 #define HF_HUB_VERSION_PATCH 0
 
+/// `HF_HUB_VERSION_MAJOR * 1000000 + HF_HUB_VERSION_MINOR * 1000 + HF_HUB_VERSION_PATCH`.
+#define HF_HUB_VERSION_NUMBER 1000
+
 // Result code of every fallible call. `HF_OK` is 0; codes are explicit and never reused.
 enum hf_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -468,6 +471,30 @@ const char *hf_error_request_id(const struct hf_error *error);
 
 // Frees an error. NULL is ignored. Free each error once.
 void hf_error_free(struct hf_error *error);
+
+
+/// Options of the calls that take no other options but may touch the network
+/// (`hf_auth_whoami_ex`, `hf_auth_login_ex`). Fill with `hf_call_options_init`.
+typedef struct hf_call_options {
+  /// `sizeof(hf_call_options)`, set by `hf_call_options_init`.
+  uint32_t struct_size;
+  /// A cancel token, or NULL. Borrowed for the duration of the call.
+  const struct hf_cancel_token *cancel;
+} hf_call_options;
+
+/// The library version as one number: MAJOR * 1000000 + MINOR * 1000 + PATCH.
+uint32_t hf_version_number(void);
+
+/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+void hf_call_options_init(hf_call_options *options);
+
+/// `hf_auth_whoami` with options: `options->cancel` cancels the request (HF_ERR_CANCELLED).
+hf_status hf_auth_whoami_ex(const struct hf_client *client, const hf_call_options *options,
+                            struct hf_user **user_out, struct hf_error **error_out);
+
+/// `hf_auth_login` with options: `options->cancel` cancels the validation request.
+hf_status hf_auth_login_ex(const struct hf_client *client, const char *token,
+                           const hf_call_options *options, char **name_out, struct hf_error **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -239,3 +239,79 @@ pub unsafe extern "C" fn hf_string_list_free(list: *mut hf_string_list) {
         let _ = catch_unwind(|| drop(unsafe { Box::from_raw(list) }));
     }
 }
+
+/// Options of the calls that take no other options but may touch the network (`hf_auth_whoami_ex`,
+/// `hf_auth_login_ex`). Fill with `hf_call_options_init`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct hf_call_options {
+    /// `sizeof(hf_call_options)`, set by `hf_call_options_init`.
+    pub struct_size: u32,
+    /// A cancel token, or NULL. Borrowed for the duration of the call.
+    pub cancel: *const super::client::hf_cancel_token,
+}
+
+impl Default for hf_call_options {
+    fn default() -> Self {
+        hf_call_options { struct_size: std::mem::size_of::<hf_call_options>() as u32, cancel: std::ptr::null() }
+    }
+}
+
+/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn hf_call_options_init(options: *mut hf_call_options) {
+    if !options.is_null() {
+        unsafe { options.write(hf_call_options::default()) };
+    }
+}
+
+fn check_cancel(options: *const hf_call_options) -> Result<()> {
+    let o = unsafe { super::read_options(options, hf_call_options::default()) }?;
+    if unsafe { o.cancel.as_ref() }.is_some_and(|t| t.inner.is_cancelled()) {
+        return Err(crate::error::Error::Cancelled);
+    }
+    Ok(())
+}
+
+/// `hf_auth_whoami` with options (a cancel token).
+#[no_mangle]
+pub unsafe extern "C" fn hf_auth_whoami_ex(
+    client: *const hf_client,
+    options: *const hf_call_options,
+    user_out: *mut *mut hf_user,
+    error_out: *mut *mut hf_error,
+) -> hf_status {
+    let mut e2: *mut hf_error = std::ptr::null_mut();
+    let s = boundary(&mut e2, || check_cancel(options));
+    if s != hf_status::HF_OK {
+        if !error_out.is_null() {
+            unsafe { *error_out = e2 };
+        } else {
+            unsafe { super::status::hf_error_free(e2) };
+        }
+        return s;
+    }
+    unsafe { hf_auth_whoami(client, user_out, error_out) }
+}
+
+/// `hf_auth_login` with options (a cancel token).
+#[no_mangle]
+pub unsafe extern "C" fn hf_auth_login_ex(
+    client: *const hf_client,
+    token: *const c_char,
+    options: *const hf_call_options,
+    name_out: *mut *mut c_char,
+    error_out: *mut *mut hf_error,
+) -> hf_status {
+    let mut e2: *mut hf_error = std::ptr::null_mut();
+    let s = boundary(&mut e2, || check_cancel(options));
+    if s != hf_status::HF_OK {
+        if !error_out.is_null() {
+            unsafe { *error_out = e2 };
+        } else {
+            unsafe { super::status::hf_error_free(e2) };
+        }
+        return s;
+    }
+    unsafe { hf_auth_login(client, token, name_out, error_out) }
+}

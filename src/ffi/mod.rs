@@ -163,3 +163,13 @@ mod tests {
         unsafe { status::hf_error_free(err) };
     }
 }
+
+/// The library version as one number: `MAJOR * 1000000 + MINOR * 1000 + PATCH`
+/// (compare with `HF_HUB_VERSION_NUMBER` to detect a header/library mismatch).
+#[no_mangle]
+pub extern "C" fn hf_version_number() -> u32 {
+    HF_HUB_VERSION_NUMBER
+}
+
+/// `HF_HUB_VERSION_MAJOR * 1000000 + HF_HUB_VERSION_MINOR * 1000 + HF_HUB_VERSION_PATCH`.
+pub const HF_HUB_VERSION_NUMBER: u32 = 1000;
