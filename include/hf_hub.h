@@ -41,7 +41,7 @@
 // Patch version of the library.
 #define HF_HUB_VERSION_PATCH 0
 
-/// `HF_HUB_VERSION_MAJOR * 1000000 + HF_HUB_VERSION_MINOR * 1000 + HF_HUB_VERSION_PATCH`.
+// `HF_HUB_VERSION_MAJOR * 1000000 + HF_HUB_VERSION_MINOR * 1000 + HF_HUB_VERSION_PATCH`.
 #define HF_HUB_VERSION_NUMBER 1000
 
 // Result code of every fallible call. `HF_OK` is 0; codes are explicit and never reused.
@@ -170,6 +170,15 @@ typedef struct hf_string_list hf_string_list;
 // The account a token belongs to (`hf_auth_whoami`). Free with `hf_user_free`.
 typedef struct hf_user hf_user;
 
+// Options of the calls that take no other options but may touch the network (`hf_auth_whoami_ex`,
+// `hf_auth_login_ex`). Fill with `hf_call_options_init`.
+typedef struct hf_call_options {
+  // `sizeof(hf_call_options)`, set by `hf_call_options_init`.
+  uint32_t struct_size;
+  // A cancel token, or NULL. Borrowed for the duration of the call.
+  const struct hf_cancel_token *cancel;
+} hf_call_options;
+
 // Options of `hf_client_new`. Fill with `hf_client_options_init`, then set what you need.
 // Every field left at its initial value means "from the environment, else the default".
 // Strings are copied; they need only live during the call.
@@ -264,6 +273,10 @@ const char *hf_version(void);
 // Thread safety: safe from any thread; free each string once.
 void hf_string_free(char *s);
 
+// The library version as one number: `MAJOR * 1000000 + MINOR * 1000 + PATCH`
+// (compare with `HF_HUB_VERSION_NUMBER` to detect a header/library mismatch).
+uint32_t hf_version_number(void);
+
 // Asks the Hub who the client's token belongs to (`GET /api/whoami-v2`). Uses the explicit token,
 // else `HF_TOKEN`, else the token file. On success `*user_out` receives an `hf_user`.
 // Errors: `HF_ERR_NO_TOKEN` (no token configured), `HF_ERR_UNAUTHORIZED` (token rejected),
@@ -343,6 +356,22 @@ const char *hf_string_list_get(const struct hf_string_list *list, size_t index);
 
 // Frees a string list. NULL ignored.
 void hf_string_list_free(struct hf_string_list *list);
+
+// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+void hf_call_options_init(struct hf_call_options *options);
+
+// `hf_auth_whoami` with options (a cancel token).
+hf_status hf_auth_whoami_ex(const struct hf_client *client,
+                            const struct hf_call_options *options,
+                            struct hf_user **user_out,
+                            struct hf_error **error_out);
+
+// `hf_auth_login` with options (a cancel token).
+hf_status hf_auth_login_ex(const struct hf_client *client,
+                           const char *token,
+                           const struct hf_call_options *options,
+                           char **name_out,
+                           struct hf_error **error_out);
 
 // Fills `options` with the defaults ("everything from the environment") and sets `struct_size`.
 // NULL is ignored. Thread safety: touches only `*options`.
@@ -471,30 +500,6 @@ const char *hf_error_request_id(const struct hf_error *error);
 
 // Frees an error. NULL is ignored. Free each error once.
 void hf_error_free(struct hf_error *error);
-
-
-/// Options of the calls that take no other options but may touch the network
-/// (`hf_auth_whoami_ex`, `hf_auth_login_ex`). Fill with `hf_call_options_init`.
-typedef struct hf_call_options {
-  /// `sizeof(hf_call_options)`, set by `hf_call_options_init`.
-  uint32_t struct_size;
-  /// A cancel token, or NULL. Borrowed for the duration of the call.
-  const struct hf_cancel_token *cancel;
-} hf_call_options;
-
-/// The library version as one number: MAJOR * 1000000 + MINOR * 1000 + PATCH.
-uint32_t hf_version_number(void);
-
-/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-void hf_call_options_init(hf_call_options *options);
-
-/// `hf_auth_whoami` with options: `options->cancel` cancels the request (HF_ERR_CANCELLED).
-hf_status hf_auth_whoami_ex(const struct hf_client *client, const hf_call_options *options,
-                            struct hf_user **user_out, struct hf_error **error_out);
-
-/// `hf_auth_login` with options: `options->cancel` cancels the validation request.
-hf_status hf_auth_login_ex(const struct hf_client *client, const char *token,
-                           const hf_call_options *options, char **name_out, struct hf_error **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"
