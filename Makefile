@@ -16,7 +16,7 @@ export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:/usr/local/go/bin:$(PATH)
 export CARGO_TERM_COLOR := never
 
 EMULATOR := $(ROOT)/target/debug/hub-emulator
-# The staged library folder (CMake): libhf_hub.so with its SONAME chain (libhf_hub.so.0).
+# The staged library folder (CMake): libhf_hub.so with its SONAME chain (libhf_hub.so.0.<minor>).
 LIB_DIR := $(BUILD)/lib
 GO_ENV := CGO_LDFLAGS="-L$(LIB_DIR) -Wl,-rpath,$(LIB_DIR)" HF_EMULATOR_BIN=$(EMULATOR)
 
