@@ -59,7 +59,7 @@ cargo-build:
 	$(CARGO) build --workspace --all-targets
 
 cmake-build: cargo-build
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHF_HUB_BUILD_TESTS=ON >/dev/null
 	cmake --build $(BUILD)
 
 # Regenerate the committed header after an ABI change.
