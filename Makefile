@@ -2,6 +2,7 @@
 #   make demo   build, start the hub emulator with a demo repo, download through the C API
 #   make test   every suite: Rust, C/C++ (ctest), Go, interop with the official Python client
 #   make bench  release build; this library vs the official Python client and curl (see BENCHMARKS.md)
+#   make docs   the C API reference (doxygen, warnings are errors) into build/docs/html
 # The build is done once (cargo into target/, CMake into build/) and reused by every suite.
 
 SHELL := /bin/bash
@@ -11,19 +12,19 @@ TOOLS := $(ROOT)/.tools
 VENV := $(ROOT)/.venv
 CARGO ?= cargo
 CBINDGEN_VERSION := 0.29.4
-APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev googletest valgrind curl
+APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev googletest valgrind curl doxygen
 export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:/usr/local/go/bin:$(PATH)
 export CARGO_TERM_COLOR := never
 
 EMULATOR := $(ROOT)/target/debug/hub-emulator
-# The staged library folder (CMake): libhf_hub.so with its SONAME chain (libhf_hub.so.0).
+# The staged library folder (CMake): libhf_hub.so with its SONAME chain (libhf_hub.so.0.<minor>).
 LIB_DIR := $(BUILD)/lib
 # The Go package finds the library through pkg-config (#cgo pkg-config: hf_hub); in-tree it uses an
 # uninstalled hf_hub.pc that points at the build tree (written by the go-pc target).
 GO_PC_DIR := $(BUILD)/pkgconfig-uninstalled
 GO_ENV := PKG_CONFIG_PATH=$(GO_PC_DIR) CGO_LDFLAGS="-Wl,-rpath,$(LIB_DIR)" HF_EMULATOR_BIN=$(EMULATOR)
 
-.PHONY: all deps apt-deps tools venv build cargo-build cmake-build header lint test test-rust test-c \
+.PHONY: all deps apt-deps tools venv build cargo-build cmake-build header docs lint test test-rust test-c \
         go-pc test-go test-interop demo bench clean
 
 all: build
@@ -61,12 +62,18 @@ cargo-build:
 	$(CARGO) build --workspace --all-targets
 
 cmake-build: cargo-build
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHF_HUB_BUILD_TESTS=ON >/dev/null
 	cmake --build $(BUILD)
 
 # Regenerate the committed header after an ABI change.
 header: tools
 	cbindgen --config cbindgen.toml --output include/hf_hub.h
+
+# The API reference from the header's doc comments (docs/Doxyfile): any doxygen warning fails.
+docs: apt-deps
+	@mkdir -p $(BUILD)/docs
+	HF_HUB_VERSION=$$(sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n 1) doxygen docs/Doxyfile
+	@echo "API reference: $(BUILD)/docs/html/index.html"
 
 # ---- checks -------------------------------------------------------------------------------------
 go-pc:
@@ -79,7 +86,7 @@ lint: tools go-pc
 	cd bindings/go && $(GO_ENV) go vet ./...
 	@test -z "$$(gofmt -l bindings/go examples/go 2>/dev/null)" || { echo "gofmt:"; gofmt -l bindings/go examples/go; exit 1; }
 
-test: deps build lint test-rust test-c test-go test-interop
+test: deps build lint docs test-rust test-c test-go test-interop
 	@echo "make test: all suites passed"
 
 # Includes tests/header.rs, which fails when include/hf_hub.h differs from what cbindgen makes now.

@@ -1,5 +1,6 @@
-/*
- * libhf_hub — a Hugging Face Hub client with a C ABI.
+/**
+ * @file hf_hub.h
+ * @brief libhf_hub — a Hugging Face Hub client with a C ABI.
  *
  * Conventions (they hold for every function below):
  *
@@ -32,68 +33,122 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Major version of the library (also in `hf_version()`).
+/**
+ * Major version of the library (also in `hf_version()`).
+ */
 #define HF_HUB_VERSION_MAJOR 0
 
-// Minor version of the library.
+/**
+ * Minor version of the library.
+ */
 #define HF_HUB_VERSION_MINOR 1
 
-// Patch version of the library.
+/**
+ * Patch version of the library.
+ */
 #define HF_HUB_VERSION_PATCH 0
 
-// `HF_HUB_VERSION_MAJOR * 1000000 + HF_HUB_VERSION_MINOR * 1000 + HF_HUB_VERSION_PATCH`.
+/**
+ * `HF_HUB_VERSION_MAJOR * 1000000 + HF_HUB_VERSION_MINOR * 1000 + HF_HUB_VERSION_PATCH`.
+ */
 #define HF_HUB_VERSION_NUMBER 1000
 
-// Result code of every fallible call. `HF_OK` is 0; codes are explicit and never reused.
+/**
+ * Result code of every fallible call. `HF_OK` is 0; codes are explicit and never reused.
+ */
 enum hf_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : int32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // Success.
+  /**
+   * Success.
+   */
   HF_OK = 0,
-  // A caller-supplied argument is NULL, not UTF-8, or malformed (repo id, filename, revision,
-  // option combination).
+  /**
+   * A caller-supplied argument is NULL, not UTF-8, or malformed (repo id, filename, revision,
+   * option combination).
+   */
   HF_ERR_INVALID_ARGUMENT = 1,
-  // The repository does not exist, or is private and the token cannot see it.
+  /**
+   * The repository does not exist, or is private and the token cannot see it.
+   */
   HF_ERR_REPO_NOT_FOUND = 2,
-  // The revision (branch, tag, commit, `refs/pr/N`) does not exist.
+  /**
+   * The revision (branch, tag, commit, `refs/pr/N`) does not exist.
+   */
   HF_ERR_REVISION_NOT_FOUND = 3,
-  // The file does not exist at that revision.
+  /**
+   * The file does not exist at that revision.
+   */
   HF_ERR_ENTRY_NOT_FOUND = 4,
-  // The repository is gated and access has not been granted (or no token was sent).
+  /**
+   * The repository is gated and access has not been granted (or no token was sent).
+   */
   HF_ERR_GATED = 5,
-  // The token was rejected (HTTP 401).
+  /**
+   * The token was rejected (HTTP 401).
+   */
   HF_ERR_UNAUTHORIZED = 6,
-  // The token lacks a permission (HTTP 403).
+  /**
+   * The token lacks a permission (HTTP 403).
+   */
   HF_ERR_FORBIDDEN = 7,
-  // The Hub rate-limited the request (HTTP 429).
+  /**
+   * The Hub rate-limited the request (HTTP 429).
+   */
   HF_ERR_RATE_LIMITED = 8,
-  // Offline mode or local-files-only is on and the file is not in the local cache.
+  /**
+   * Offline mode or local-files-only is on and the file is not in the local cache.
+   */
   HF_ERR_OFFLINE = 9,
-  // An offline snapshot lacks some of its files.
+  /**
+   * An offline snapshot lacks some of its files.
+   */
   HF_ERR_INCOMPLETE_SNAPSHOT = 10,
-  // The connection failed and nothing usable was cached.
+  /**
+   * The connection failed and nothing usable was cached.
+   */
   HF_ERR_NETWORK = 11,
-  // A connect or read timeout expired and nothing usable was cached.
+  /**
+   * A connect or read timeout expired and nothing usable was cached.
+   */
   HF_ERR_TIMEOUT = 12,
-  // Any other HTTP error status (5xx, 416, ...).
+  /**
+   * Any other HTTP error status (5xx, 416, ...).
+   */
   HF_ERR_HTTP = 13,
-  // Downloaded bytes do not match the expected size or SHA-256; nothing was published.
+  /**
+   * Downloaded bytes do not match the expected size or SHA-256; nothing was published.
+   */
   HF_ERR_CHECKSUM = 14,
-  // A local file-system operation failed.
+  /**
+   * A local file-system operation failed.
+   */
   HF_ERR_IO = 15,
-  // Cancelled by the progress callback or a cancel token.
+  /**
+   * Cancelled by the progress callback or a cancel token.
+   */
   HF_ERR_CANCELLED = 16,
-  // A bug in the library (including a caught panic).
+  /**
+   * A bug in the library (including a caught panic).
+   */
   HF_ERR_INTERNAL = 17,
-  // The repository was disabled by the Hub.
+  /**
+   * The repository was disabled by the Hub.
+   */
   HF_ERR_DISABLED = 18,
-  // The Hub refused the request as malformed (HTTP 400).
+  /**
+   * The Hub refused the request as malformed (HTTP 400).
+   */
   HF_ERR_BAD_REQUEST = 19,
-  // The server did not send the metadata a Hub must send (commit, ETag, size).
+  /**
+   * The server did not send the metadata a Hub must send (commit, ETag, size).
+   */
   HF_ERR_METADATA = 20,
-  // A token is required and none is configured.
+  /**
+   * A token is required and none is configured.
+   */
   HF_ERR_NO_TOKEN = 21,
 };
 #ifndef __cplusplus
@@ -104,17 +159,25 @@ typedef int32_t hf_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Repository types, for `hf_download_options.repo_type`.
+/**
+ * Repository types, for `hf_download_options.repo_type`.
+ */
 enum hf_repo_type
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : int32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // A model repository (the default).
+  /**
+   * A model repository (the default).
+   */
   HF_REPO_TYPE_MODEL = 0,
-  // A dataset repository.
+  /**
+   * A dataset repository.
+   */
   HF_REPO_TYPE_DATASET = 1,
-  // A Space.
+  /**
+   * A Space.
+   */
   HF_REPO_TYPE_SPACE = 2,
 };
 #ifndef __cplusplus
@@ -125,17 +188,25 @@ typedef int32_t hf_repo_type;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Answers of `hf_cache_try_load`.
+/**
+ * Answers of `hf_cache_try_load`.
+ */
 enum hf_cache_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : int32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // The cache cannot tell.
+  /**
+   * The cache cannot tell.
+   */
   HF_CACHE_UNKNOWN = 0,
-  // The file is cached; its path was returned.
+  /**
+   * The file is cached; its path was returned.
+   */
   HF_CACHE_FOUND = 1,
-  // The cache recorded that the file does not exist at that revision (`.no_exist`).
+  /**
+   * The cache recorded that the file does not exist at that revision (`.no_exist`).
+   */
   HF_CACHE_KNOWN_MISSING = 2,
 };
 #ifndef __cplusplus
@@ -146,115 +217,199 @@ typedef int32_t hf_cache_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in a call's
-// options, call `hf_cancel_token_cancel` from any thread: the call aborts its request at once
-// (well within 50 ms, even while the server is silent), returns `HF_ERR_CANCELLED`, and
-// publishes nothing to the cache. One token may watch several calls at once.
+/**
+ * A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in a call's
+ * options, call `hf_cancel_token_cancel` from any thread: the call aborts its request at once
+ * (well within 50 ms, even while the server is silent), returns `HF_ERR_CANCELLED`, and
+ * publishes nothing to the cache. One token may watch several calls at once.
+ */
 typedef struct hf_cancel_token hf_cancel_token;
 
-// A Hub client: configuration, connection pool, token. Create with `hf_client_new`, free with
-// `hf_client_free`. Thread safety: a `const hf_client *` may be used from many threads at once;
-// one client can serve a whole program.
+/**
+ * A Hub client: configuration, connection pool, token. Create with `hf_client_new`, free with
+ * `hf_client_free`. Thread safety: a `const hf_client *` may be used from many threads at once;
+ * one client can serve a whole program.
+ */
 typedef struct hf_client hf_client;
 
-// Details of a failed call: status, message, HTTP status and the server's request id.
-// Owned by the caller; free with `hf_error_free`.
+/**
+ * Details of a failed call: status, message, HTTP status and the server's request id.
+ * Owned by the caller; free with `hf_error_free`.
+ */
 typedef struct hf_error hf_error;
 
-// Metadata of a remote file (`hf_file_get_metadata`). Free with `hf_file_metadata_free`.
+/**
+ * Metadata of a remote file (`hf_file_get_metadata`). Free with `hf_file_metadata_free`.
+ */
 typedef struct hf_file_metadata hf_file_metadata;
 
-// A list of strings (`hf_auth_list`). Free with `hf_string_list_free`.
+/**
+ * A list of strings (`hf_auth_list`). Free with `hf_string_list_free`.
+ */
 typedef struct hf_string_list hf_string_list;
 
-// The account a token belongs to (`hf_auth_whoami`). Free with `hf_user_free`.
+/**
+ * The account a token belongs to (`hf_auth_whoami`). Free with `hf_user_free`.
+ */
 typedef struct hf_user hf_user;
 
-// Options of the calls that take no other options but may touch the network
-// (`hf_auth_whoami_ex`, `hf_auth_login_ex`). Fill with `hf_call_options_init`.
+/**
+ * Options of the calls that take no other options but may touch the network
+ * (`hf_auth_whoami_ex`, `hf_auth_login_ex`). Fill with `hf_call_options_init`.
+ */
 typedef struct hf_call_options {
-  // `sizeof(hf_call_options)`, set by `hf_call_options_init`.
+  /**
+   * `sizeof(hf_call_options)`, set by `hf_call_options_init`.
+   */
   uint32_t struct_size;
-  // A cancel token, or NULL. Borrowed for the duration of the call.
+  /**
+   * A cancel token, or NULL. Borrowed for the duration of the call.
+   */
   const struct hf_cancel_token *cancel;
 } hf_call_options;
 
-// Options of `hf_client_new`. Fill with `hf_client_options_init`, then set what you need.
-// Every field left at its initial value means "from the environment, else the default".
-// Strings are copied; they need only live during the call.
+/**
+ * Options of `hf_client_new`. Fill with `hf_client_options_init`, then set what you need.
+ * Every field left at its initial value means "from the environment, else the default".
+ * Strings are copied; they need only live during the call.
+ */
 typedef struct hf_client_options {
-  // `sizeof(hf_client_options)`, set by `hf_client_options_init`.
+  /**
+   * `sizeof(hf_client_options)`, set by `hf_client_options_init`.
+   */
   uint32_t struct_size;
-  // When true, no environment variable is read: unset fields take the built-in defaults.
+  /**
+   * When true, no environment variable is read: unset fields take the built-in defaults.
+   */
   bool ignore_env;
-  // Hub base URL (like `HF_ENDPOINT`), e.g. `"https://huggingface.co"`. NULL: environment/default.
+  /**
+   * Hub base URL (like `HF_ENDPOINT`), for example `"https://huggingface.co"`. NULL: environment/default.
+   */
   const char *endpoint;
-  // `HF_HOME`: root of the token file and the default cache. NULL: environment/default.
+  /**
+   * `HF_HOME`: root of the token file and the default cache. NULL: environment/default.
+   */
   const char *hf_home;
-  // The hub cache folder (like `HF_HUB_CACHE`). NULL: environment, else `<hf_home>/hub`.
+  /**
+   * The hub cache folder (like `HF_HUB_CACHE`). NULL: environment, else `<hf_home>/hub`.
+   */
   const char *cache_dir;
-  // An explicit token; wins over `HF_TOKEN` and the token file. NULL: none.
+  /**
+   * An explicit token; wins over `HF_TOKEN` and the token file. NULL: none.
+   */
   const char *token;
-  // The token file (like `HF_TOKEN_PATH`). NULL: environment, else `<hf_home>/token`.
+  /**
+   * The token file (like `HF_TOKEN_PATH`). NULL: environment, else `<hf_home>/token`.
+   */
   const char *token_path;
-  // 1: offline (no network at all), 0: online, -1: from `HF_HUB_OFFLINE`.
+  /**
+   * 1: offline (no network at all), 0: online, -1: from `HF_HUB_OFFLINE`.
+   */
   int32_t offline;
-  // 1: send only `token`, never an implicit one; 0: send implicit tokens; -1: from the environment.
+  /**
+   * 1: send only `token`, never an implicit one; 0: send implicit tokens; -1: from the environment.
+   */
   int32_t disable_implicit_token;
-  // Metadata HEAD timeout in milliseconds; 0: from `HF_HUB_ETAG_TIMEOUT`, default 10 s.
+  /**
+   * Metadata HEAD timeout in milliseconds; 0: from `HF_HUB_ETAG_TIMEOUT`, default 10 s.
+   */
   uint32_t etag_timeout_ms;
-  // Download connect/read timeout in milliseconds; 0: from `HF_HUB_DOWNLOAD_TIMEOUT`, default 10 s.
+  /**
+   * Download connect/read timeout in milliseconds; 0: from `HF_HUB_DOWNLOAD_TIMEOUT`, default 10 s.
+   */
   uint32_t download_timeout_ms;
-  // Extra user-agent text (e.g. `"myapp/1.2"`). NULL: none.
+  /**
+   * Extra user-agent text, for example `"myapp/1.2"`. NULL: none.
+   */
   const char *user_agent;
-  // Appended as `origin/<value>` (like `HF_HUB_USER_AGENT_ORIGIN`). NULL: environment.
+  /**
+   * Appended as `origin/<value>` (like `HF_HUB_USER_AGENT_ORIGIN`). NULL: environment.
+   */
   const char *user_agent_origin;
-  // 1: never create symlinks in the cache (copy/move), 0: use symlinks, -1: from the environment.
+  /**
+   * 1: never create symlinks in the cache (copy/move), 0: use symlinks, -1: from the environment.
+   */
   int32_t disable_symlinks;
-  // Retries of the patient second metadata attempt when the Hub is unreachable and nothing is
-  // cached (waits 1, 2, 4, 8, 8 s). -1: default (5); 0: fail at once.
+  /**
+   * Retries of the patient second metadata attempt when the Hub is unreachable and nothing is
+   * cached (waits 1, 2, 4, 8, 8 s). -1: default (5); 0: fail at once.
+   */
   int32_t max_retries;
 } hf_client_options;
 
-// A progress report. Borrowed for the duration of the callback only.
+/**
+ * A progress report. Borrowed for the duration of the callback only.
+ */
 typedef struct hf_progress {
-  // `sizeof(hf_progress)`.
+  /**
+   * `sizeof(hf_progress)`.
+   */
   uint32_t struct_size;
-  // The repo filename being transferred (UTF-8).
+  /**
+   * The repo filename being transferred (UTF-8).
+   */
   const char *filename;
-  // Bytes written so far.
+  /**
+   * Bytes written so far.
+   */
   uint64_t bytes_done;
-  // Total bytes expected.
+  /**
+   * Total bytes expected.
+   */
   uint64_t bytes_total;
 } hf_progress;
 
-// Progress callback. Called on the thread that made the call, at most about ten times a second
-// plus at the start and the end of each file. Return 0 to continue, non-zero to cancel (the call
-// then returns `HF_ERR_CANCELLED`). It must not call `hf_client_free` on the client in use, and
-// must not unwind (throw) into the library.
+/**
+ * Progress callback. Called on the thread that made the call, at most about ten times a second
+ * plus at the start and the end of each file. Return 0 to continue, non-zero to cancel (the call
+ * then returns `HF_ERR_CANCELLED`). It must not call `hf_client_free` on the client in use, and
+ * must not unwind (throw) into the library.
+ */
 typedef int32_t (*hf_progress_fn)(const struct hf_progress *progress, void *user_data);
 
-// Options of downloads and cache lookups. Fill with `hf_download_options_init`.
+/**
+ * Options of downloads and cache lookups. Fill with `hf_download_options_init`.
+ */
 typedef struct hf_download_options {
-  // `sizeof(hf_download_options)`, set by `hf_download_options_init`.
+  /**
+   * `sizeof(hf_download_options)`, set by `hf_download_options_init`.
+   */
   uint32_t struct_size;
-  // One of `hf_repo_type` (default `HF_REPO_TYPE_MODEL`).
+  /**
+   * One of `hf_repo_type` (default `HF_REPO_TYPE_MODEL`).
+   */
   int32_t repo_type;
-  // Branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"`.
+  /**
+   * Branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"`.
+   */
   const char *revision;
-  // Folder inside the repo, prefixed to the filename. NULL: none.
+  /**
+   * Folder inside the repo, prefixed to the filename. NULL: none.
+   */
   const char *subfolder;
-  // Download again even when cached.
+  /**
+   * Download again even when cached.
+   */
   bool force_download;
-  // Never use the network: answer from the cache or fail with `HF_ERR_OFFLINE`.
+  /**
+   * Never use the network: answer from the cache or fail with `HF_ERR_OFFLINE`.
+   */
   bool local_files_only;
-  // Verify LFS files against their SHA-256 (default true).
+  /**
+   * Verify LFS files against their SHA-256 (default true).
+   */
   bool verify;
-  // Progress callback, or NULL.
+  /**
+   * Progress callback, or NULL.
+   */
   hf_progress_fn progress;
-  // Passed to `progress` untouched.
+  /**
+   * Passed to `progress` untouched.
+   */
   void *user_data;
-  // A cancel token, or NULL. Borrowed for the duration of the call.
+  /**
+   * A cancel token, or NULL. Borrowed for the duration of the call.
+   */
   const struct hf_cancel_token *cancel;
 } hf_download_options;
 
@@ -262,181 +417,247 @@ typedef struct hf_download_options {
 extern "C" {
 #endif // __cplusplus
 
-// Returns the library version as static text ("MAJOR.MINOR.PATCH").
-//
-// Thread safety: safe from any thread. Never fails; never NULL. Do not free.
+/**
+ * Returns the library version as static text ("MAJOR.MINOR.PATCH").
+ *
+ * Thread safety: safe from any thread. Never fails; never NULL. Do not free.
+ */
 const char *hf_version(void);
 
-// Returns the library version as one number, `MAJOR * 1000000 + MINOR * 1000 + PATCH`: compare
-// it with `HF_HUB_VERSION_NUMBER` to detect a header that does not match the library.
-//
-// Thread safety: safe from any thread. Never fails.
+/**
+ * Returns the library version as one number, `MAJOR * 1000000 + MINOR * 1000 + PATCH`: compare
+ * it with `HF_HUB_VERSION_NUMBER` to detect a header that does not match the library.
+ *
+ * Thread safety: safe from any thread. Never fails.
+ */
 uint32_t hf_version_number(void);
 
-// Frees a string returned by this library (e.g. a path from `hf_file_download`).
-//
-// NULL is ignored. Never pass memory from elsewhere, and never call `free()` on library strings.
-// Thread safety: safe from any thread; free each string once.
+/**
+ * Frees a string returned by this library, such as a path from `hf_file_download`.
+ *
+ * NULL is ignored. Never pass memory from elsewhere, and never call `free()` on library strings.
+ * Thread safety: safe from any thread; free each string once.
+ */
 void hf_string_free(char *s);
 
-// Asks the Hub who the client's token belongs to (`GET /api/whoami-v2`). Uses the explicit token,
-// else `HF_TOKEN`, else the token file. On success `*user_out` receives an `hf_user`.
-// Errors: `HF_ERR_NO_TOKEN` (no token configured), `HF_ERR_UNAUTHORIZED` (token rejected),
-// `HF_ERR_OFFLINE`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_RATE_LIMITED`.
-// Thread safety: safe concurrently.
+/**
+ * Asks the Hub who the client's token belongs to (`GET /api/whoami-v2`). Uses the explicit token,
+ * else `HF_TOKEN`, else the token file. On success `*user_out` receives an `hf_user`.
+ * Errors: `HF_ERR_NO_TOKEN` (no token configured), `HF_ERR_UNAUTHORIZED` (token rejected),
+ * `HF_ERR_OFFLINE`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_RATE_LIMITED`.
+ * Thread safety: safe concurrently.
+ */
 hf_status hf_auth_whoami(const struct hf_client *client,
                          struct hf_user **user_out,
                          struct hf_error **error_out);
 
-// `hf_auth_whoami` with options: `options->cancel` (a cancel token, may be NULL) aborts the
-// request at once, and the call returns `HF_ERR_CANCELLED`. `options` may be NULL.
-// Errors: as `hf_auth_whoami`, plus `HF_ERR_CANCELLED`, and `HF_ERR_INVALID_ARGUMENT` for an
-// unknown `struct_size`. Thread safety: safe concurrently.
+/**
+ * `hf_auth_whoami` with options: `options->cancel` (a cancel token, may be NULL) aborts the
+ * request at once, and the call returns `HF_ERR_CANCELLED`. `options` may be NULL.
+ * Errors: as `hf_auth_whoami`, plus `HF_ERR_CANCELLED`, and `HF_ERR_INVALID_ARGUMENT` for an
+ * unknown `struct_size`. Thread safety: safe concurrently.
+ */
 hf_status hf_auth_whoami_ex(const struct hf_client *client,
                             const struct hf_call_options *options,
                             struct hf_user **user_out,
                             struct hf_error **error_out);
 
-// The user (or org) name. Borrowed until `hf_user_free`; NULL for NULL.
+/**
+ * The user (or org) name. Borrowed until `hf_user_free`; NULL for NULL.
+ */
 const char *hf_user_name(const struct hf_user *user);
 
-// The account type: `"user"`, `"org"` or `"app"`. Borrowed; NULL for NULL.
+/**
+ * The account type: `"user"`, `"org"` or `"app"`. Borrowed; NULL for NULL.
+ */
 const char *hf_user_type(const struct hf_user *user);
 
-// The display name, or NULL when the Hub sent none. Borrowed.
+/**
+ * The display name, or NULL when the Hub sent none. Borrowed.
+ */
 const char *hf_user_fullname(const struct hf_user *user);
 
-// Number of organizations the user belongs to (0 for NULL).
+/**
+ * Number of organizations the user belongs to (0 for NULL).
+ */
 size_t hf_user_org_count(const struct hf_user *user);
 
-// Name of organization `index` (0-based), or NULL when out of range. Borrowed.
+/**
+ * Name of organization `index` (0-based), or NULL when out of range. Borrowed.
+ */
 const char *hf_user_org_name(const struct hf_user *user, size_t index);
 
-// The token's display name, or NULL (OAuth tokens have none). Borrowed.
+/**
+ * The token's display name, or NULL (OAuth tokens have none). Borrowed.
+ */
 const char *hf_user_token_name(const struct hf_user *user);
 
-// The token's role (`"read"`, `"write"`, `"fineGrained"`), or NULL. Borrowed.
+/**
+ * The token's role (`"read"`, `"write"`, `"fineGrained"`), or NULL. Borrowed.
+ */
 const char *hf_user_token_role(const struct hf_user *user);
 
-// The whole whoami answer as JSON text. Borrowed; NULL for NULL.
+/**
+ * The whole whoami answer as JSON text. Borrowed; NULL for NULL.
+ */
 const char *hf_user_json(const struct hf_user *user);
 
-// Frees an `hf_user`. NULL ignored.
+/**
+ * Frees an `hf_user`. NULL ignored.
+ */
 void hf_user_free(struct hf_user *user);
 
-// Logs in: validates `token` with whoami, stores it in `stored_tokens` under its name (the
-// token's display name, or `oauth-<user>`), and writes it to the token file so it becomes the
-// active token. Files are written with mode 0600, their folder 0700, byte-compatible with the
-// Python client. `*name_out` (if `name_out` is non-NULL) receives the stored name.
-// Errors: `HF_ERR_INVALID_ARGUMENT` (empty or `api_org…` token), `HF_ERR_UNAUTHORIZED`,
-// network errors, `HF_ERR_IO`. Thread safety: safe concurrently, but concurrent logins race on the
-// files (last writer wins).
+/**
+ * Logs in: validates `token` with whoami, stores it in `stored_tokens` under its name (the
+ * token's display name, or `oauth-<user>`), and writes it to the token file so it becomes the
+ * active token. Files are written with mode 0600, their folder 0700, byte-compatible with the
+ * Python client. `*name_out` (if `name_out` is non-NULL) receives the stored name.
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (empty or `api_org…` token), `HF_ERR_UNAUTHORIZED`,
+ * network errors, `HF_ERR_IO`. Thread safety: safe concurrently, but concurrent logins race on the
+ * files (last writer wins).
+ */
 hf_status hf_auth_login(const struct hf_client *client,
                         const char *token,
                         char **name_out,
                         struct hf_error **error_out);
 
-// `hf_auth_login` with options: `options->cancel` (may be NULL) aborts the validation request;
-// the call then returns `HF_ERR_CANCELLED` and no token file is touched. `options` may be NULL.
-// Errors: as `hf_auth_login`, plus `HF_ERR_CANCELLED`. Thread safety: as `hf_auth_login`.
+/**
+ * `hf_auth_login` with options: `options->cancel` (may be NULL) aborts the validation request;
+ * the call then returns `HF_ERR_CANCELLED` and no token file is touched. `options` may be NULL.
+ * Errors: as `hf_auth_login`, plus `HF_ERR_CANCELLED`. Thread safety: as `hf_auth_login`.
+ */
 hf_status hf_auth_login_ex(const struct hf_client *client,
                            const char *token,
                            const struct hf_call_options *options,
                            char **name_out,
                            struct hf_error **error_out);
 
-// Logs out. `name` NULL: delete the token file and all stored tokens. Otherwise remove that
-// stored token (unknown names are ignored) and the token file if it held it. Tokens given by
-// `HF_TOKEN` or the client options are not affected.
-// Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_IO`. Thread safety: as `hf_auth_login`.
+/**
+ * Logs out. `name` NULL: delete the token file and all stored tokens. Otherwise remove that
+ * stored token (unknown names are ignored) and the token file if it held it. Tokens given by
+ * `HF_TOKEN` or the client options are not affected.
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_IO`. Thread safety: as `hf_auth_login`.
+ */
 hf_status hf_auth_logout(const struct hf_client *client,
                          const char *name,
                          struct hf_error **error_out);
 
-// Makes the stored token `name` the active one (writes it to the token file).
-// Errors: `HF_ERR_INVALID_ARGUMENT` (NULL or unknown name), `HF_ERR_IO`.
+/**
+ * Makes the stored token `name` the active one (writes it to the token file).
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (NULL or unknown name), `HF_ERR_IO`.
+ */
 hf_status hf_auth_switch(const struct hf_client *client,
                          const char *name,
                          struct hf_error **error_out);
 
-// Lists the names of the stored tokens (sorted) into `*list_out`, and, when `active_out` is
-// non-NULL, the name of the active one into `*active_out` (NULL when the token file matches no
-// stored token; free with `hf_string_free`).
-// Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_IO`. Thread safety: safe concurrently.
+/**
+ * Lists the names of the stored tokens (sorted) into `*list_out`, and, when `active_out` is
+ * non-NULL, the name of the active one into `*active_out` (NULL when the token file matches no
+ * stored token; free with `hf_string_free`).
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_IO`. Thread safety: safe concurrently.
+ */
 hf_status hf_auth_list(const struct hf_client *client,
                        struct hf_string_list **list_out,
                        char **active_out,
                        struct hf_error **error_out);
 
-// Number of strings in the list (0 for NULL).
+/**
+ * Number of strings in the list (0 for NULL).
+ */
 size_t hf_string_list_len(const struct hf_string_list *list);
 
-// String `index` (0-based), or NULL when out of range. Borrowed until `hf_string_list_free`.
+/**
+ * String `index` (0-based), or NULL when out of range. Borrowed until `hf_string_list_free`.
+ */
 const char *hf_string_list_get(const struct hf_string_list *list, size_t index);
 
-// Frees a string list. NULL ignored.
+/**
+ * Frees a string list. NULL ignored.
+ */
 void hf_string_list_free(struct hf_string_list *list);
 
-// Fills `options` with the defaults ("everything from the environment") and sets `struct_size`.
-// NULL is ignored. Thread safety: touches only `*options`.
+/**
+ * Fills `options` with the defaults ("everything from the environment") and sets `struct_size`.
+ * NULL is ignored. Thread safety: touches only `*options`.
+ */
 void hf_client_options_init(struct hf_client_options *options);
 
-// Creates a client. `options` may be NULL (everything from the environment). The environment is
-// read once, here. On success `*client_out` receives a client to free with `hf_client_free`.
-//
-// Errors: `HF_ERR_INVALID_ARGUMENT` (NULL `client_out`, bad UTF-8, bad endpoint URL, bad option
-// value, a `struct_size` this library does not know). `error_out` may be NULL; when set and the
-// call fails it receives an `hf_error` to free.
-// Thread safety: safe from any thread.
+/**
+ * Creates a client. `options` may be NULL (everything from the environment). The environment is
+ * read once, here. On success `*client_out` receives a client to free with `hf_client_free`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (NULL `client_out`, bad UTF-8, bad endpoint URL, bad option
+ * value, a `struct_size` this library does not know). `error_out` may be NULL; when set and the
+ * call fails it receives an `hf_error` to free.
+ * Thread safety: safe from any thread.
+ */
 hf_status hf_client_new(const struct hf_client_options *options,
                         struct hf_client **client_out,
                         struct hf_error **error_out);
 
-// Frees a client. NULL is ignored. No call may be using the client concurrently.
+/**
+ * Frees a client. NULL is ignored. No call may be using the client concurrently.
+ */
 void hf_client_free(struct hf_client *client);
 
-// Writes the hub cache folder this client uses into `*path_out` (free with `hf_string_free`).
-// Errors: `HF_ERR_INVALID_ARGUMENT` for NULL arguments. Thread safety: safe from any thread.
+/**
+ * Writes the hub cache folder this client uses into `*path_out` (free with `hf_string_free`).
+ * Errors: `HF_ERR_INVALID_ARGUMENT` for NULL arguments. Thread safety: safe from any thread.
+ */
 hf_status hf_client_cache_dir(const struct hf_client *client,
                               char **path_out,
                               struct hf_error **error_out);
 
-// Creates a cancel token (never cancelled yet). Free with `hf_cancel_token_free`. NULL only if
-// memory is exhausted.
+/**
+ * Creates a cancel token (never cancelled yet). Free with `hf_cancel_token_free`. NULL only if
+ * memory is exhausted.
+ */
 struct hf_cancel_token *hf_cancel_token_new(void);
 
-// Cancels every call watching this token. Safe from any thread, any number of times. NULL ignored.
+/**
+ * Cancels every call watching this token. Safe from any thread, any number of times. NULL ignored.
+ */
 void hf_cancel_token_cancel(const struct hf_cancel_token *token);
 
-// Whether the token was cancelled. False for NULL. Safe from any thread.
+/**
+ * Whether the token was cancelled. False for NULL. Safe from any thread.
+ */
 bool hf_cancel_token_is_cancelled(const struct hf_cancel_token *token);
 
-// Frees a token. NULL ignored. No call may still be watching it.
+/**
+ * Frees a token. NULL ignored. No call may still be watching it.
+ */
 void hf_cancel_token_free(struct hf_cancel_token *token);
 
-// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-// Thread safety: touches only `*options`.
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Thread safety: touches only `*options`.
+ */
 void hf_call_options_init(struct hf_call_options *options);
 
-// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-// Thread safety: touches only `*options`.
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Thread safety: touches only `*options`.
+ */
 void hf_download_options_init(struct hf_download_options *options);
 
-// Downloads one file into the Hugging Face cache (or finds it there) and writes its path,
-// `<cache>/<type>s--<org>--<name>/snapshots/<commit>/<filename>`, into `*path_out` (free with
-// `hf_string_free`). The layout, locks and files are the ones the Python client uses.
-//
-// - `repo_id`: `"name"` or `"org/name"`. `filename`: path inside the repo (`/`-separated).
-// - `options`: NULL for defaults (model repo, `main`, verify on).
-// - A commit-pinned revision whose file is cached makes no request at all. When the Hub cannot
-//   be reached or refuses (5xx, 401 on a private repo...), a cached copy is returned.
-// - Nothing is published to the cache unless complete and verified (size; SHA-256 for LFS).
-//
-// Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`,
-// `HF_ERR_ENTRY_NOT_FOUND` (a `.no_exist` marker is written), `HF_ERR_GATED`,
-// `HF_ERR_UNAUTHORIZED`, `HF_ERR_OFFLINE`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`,
-// `HF_ERR_CHECKSUM`, `HF_ERR_METADATA`, `HF_ERR_IO`, `HF_ERR_CANCELLED`.
-// Thread safety: safe to call concurrently with the same client, also from several processes.
+/**
+ * Downloads one file into the Hugging Face cache (or finds it there) and writes its path,
+ * `<cache>/<type>s--<org>--<name>/snapshots/<commit>/<filename>`, into `*path_out` (free with
+ * `hf_string_free`). The layout, locks and files are the ones the Python client uses.
+ *
+ * - `repo_id`: `"name"` or `"org/name"`. `filename`: path inside the repo (`/`-separated).
+ * - `options`: NULL for defaults (model repo, `main`, verify on).
+ * - A commit-pinned revision whose file is cached makes no request at all. When the Hub cannot
+ *   be reached or refuses (5xx, 401 on a private repo...), a cached copy is returned.
+ * - Nothing is published to the cache unless complete and verified (size; SHA-256 for LFS).
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`,
+ * `HF_ERR_ENTRY_NOT_FOUND` (a `.no_exist` marker is written), `HF_ERR_GATED`,
+ * `HF_ERR_UNAUTHORIZED`, `HF_ERR_OFFLINE`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`,
+ * `HF_ERR_CHECKSUM`, `HF_ERR_METADATA`, `HF_ERR_IO`, `HF_ERR_CANCELLED`.
+ * Thread safety: safe to call concurrently with the same client, also from several processes.
+ */
 hf_status hf_file_download(const struct hf_client *client,
                            const char *repo_id,
                            const char *filename,
@@ -444,11 +665,13 @@ hf_status hf_file_download(const struct hf_client *client,
                            char **path_out,
                            struct hf_error **error_out);
 
-// Asks the Hub for a file's metadata (one HEAD request; nothing is written to disk): the commit
-// the revision resolves to, the ETag (blob name), the size, the download location, LFS or not.
-// `options` supplies `repo_type`, `revision` and `subfolder` (NULL: defaults). On success
-// `*metadata_out` receives an object to free with `hf_file_metadata_free`.
-// Errors: as `hf_file_download`, without the cache fallback. Thread safety: safe concurrently.
+/**
+ * Asks the Hub for a file's metadata (one HEAD request; nothing is written to disk): the commit
+ * the revision resolves to, the ETag (blob name), the size, the download location, LFS or not.
+ * `options` supplies `repo_type`, `revision` and `subfolder` (NULL: defaults). On success
+ * `*metadata_out` receives an object to free with `hf_file_metadata_free`.
+ * Errors: as `hf_file_download`, without the cache fallback. Thread safety: safe concurrently.
+ */
 hf_status hf_file_get_metadata(const struct hf_client *client,
                                const char *repo_id,
                                const char *filename,
@@ -456,29 +679,43 @@ hf_status hf_file_get_metadata(const struct hf_client *client,
                                struct hf_file_metadata **metadata_out,
                                struct hf_error **error_out);
 
-// The 40-hex commit the revision resolved to. Borrowed until `hf_file_metadata_free`; NULL for NULL.
+/**
+ * The 40-hex commit the revision resolved to. Borrowed until `hf_file_metadata_free`; NULL for NULL.
+ */
 const char *hf_file_metadata_commit(const struct hf_file_metadata *metadata);
 
-// The normalized ETag (git blob sha1, or sha256 for LFS files). Borrowed; NULL for NULL.
+/**
+ * The normalized ETag (git blob sha1, or sha256 for LFS files). Borrowed; NULL for NULL.
+ */
 const char *hf_file_metadata_etag(const struct hf_file_metadata *metadata);
 
-// The URL the bytes are downloaded from (a CDN URL for LFS files). Borrowed; NULL for NULL.
+/**
+ * The URL the bytes are downloaded from (a CDN URL for LFS files). Borrowed; NULL for NULL.
+ */
 const char *hf_file_metadata_location(const struct hf_file_metadata *metadata);
 
-// The file size in bytes (0 for NULL).
+/**
+ * The file size in bytes (0 for NULL).
+ */
 uint64_t hf_file_metadata_size(const struct hf_file_metadata *metadata);
 
-// Whether the file is stored with LFS (false for NULL).
+/**
+ * Whether the file is stored with LFS (false for NULL).
+ */
 bool hf_file_metadata_is_lfs(const struct hf_file_metadata *metadata);
 
-// Frees file metadata. NULL ignored.
+/**
+ * Frees file metadata. NULL ignored.
+ */
 void hf_file_metadata_free(struct hf_file_metadata *metadata);
 
-// Looks a file up in the cache without any network access (`try_to_load_from_cache`).
-// `options` supplies `repo_type`, `revision` (a branch is resolved through `refs/`) and
-// `subfolder`. `*result_out` receives an `hf_cache_result`; `*path_out` receives the snapshot
-// path when the result is `HF_CACHE_FOUND` (free with `hf_string_free`), else NULL.
-// Errors: `HF_ERR_INVALID_ARGUMENT`. Thread safety: safe concurrently.
+/**
+ * Looks a file up in the cache without any network access (`try_to_load_from_cache`).
+ * `options` supplies `repo_type`, `revision` (a branch is resolved through `refs/`) and
+ * `subfolder`. `*result_out` receives an `hf_cache_result`; `*path_out` receives the snapshot
+ * path when the result is `HF_CACHE_FOUND` (free with `hf_string_free`), else NULL.
+ * Errors: `HF_ERR_INVALID_ARGUMENT`. Thread safety: safe concurrently.
+ */
 hf_status hf_cache_try_load(const struct hf_client *client,
                             const char *repo_id,
                             const char *filename,
@@ -487,28 +724,40 @@ hf_status hf_cache_try_load(const struct hf_client *client,
                             char **path_out,
                             struct hf_error **error_out);
 
-// Returns static text naming a status code, e.g. `"HF_ERR_GATED: gated repository"`.
-//
-// Any value is accepted; unknown codes give `"unknown status"`. Never NULL; do not free.
-// Thread safety: safe from any thread.
+/**
+ * Returns static text naming a status code, for example `"HF_ERR_GATED: gated repository"`.
+ *
+ * Any value is accepted; unknown codes give `"unknown status"`. Never NULL; do not free.
+ * Thread safety: safe from any thread.
+ */
 const char *hf_status_str(int32_t code);
 
-// The status code of an error. Returns `HF_ERR_INVALID_ARGUMENT` for NULL.
-// Thread safety: safe to call concurrently on the same error (read-only).
+/**
+ * The status code of an error. Returns `HF_ERR_INVALID_ARGUMENT` for NULL.
+ * Thread safety: safe to call concurrently on the same error (read-only).
+ */
 hf_status hf_error_status(const struct hf_error *error);
 
-// The human-readable message (UTF-8). Borrowed: valid until `hf_error_free`. NULL for NULL.
-// Messages never contain the token.
+/**
+ * The human-readable message (UTF-8). Borrowed: valid until `hf_error_free`. NULL for NULL.
+ * Messages never contain the token.
+ */
 const char *hf_error_message(const struct hf_error *error);
 
-// The HTTP status that caused the error, or 0 when it did not come from an HTTP answer.
+/**
+ * The HTTP status that caused the error, or 0 when it did not come from an HTTP answer.
+ */
 int32_t hf_error_http_status(const struct hf_error *error);
 
-// The server's request id (for support requests), or NULL when unknown. Borrowed: valid until
-// `hf_error_free`.
+/**
+ * The server's request id (for support requests), or NULL when unknown. Borrowed: valid until
+ * `hf_error_free`.
+ */
 const char *hf_error_request_id(const struct hf_error *error);
 
-// Frees an error. NULL is ignored. Free each error once.
+/**
+ * Frees an error. NULL is ignored. Free each error once.
+ */
 void hf_error_free(struct hf_error *error);
 
 #ifdef __cplusplus

@@ -38,7 +38,7 @@ pub struct hf_client_options {
     pub struct_size: u32,
     /// When true, no environment variable is read: unset fields take the built-in defaults.
     pub ignore_env: bool,
-    /// Hub base URL (like `HF_ENDPOINT`), e.g. `"https://huggingface.co"`. NULL: environment/default.
+    /// Hub base URL (like `HF_ENDPOINT`), for example `"https://huggingface.co"`. NULL: environment/default.
     pub endpoint: *const c_char,
     /// `HF_HOME`: root of the token file and the default cache. NULL: environment/default.
     pub hf_home: *const c_char,
@@ -56,7 +56,7 @@ pub struct hf_client_options {
     pub etag_timeout_ms: u32,
     /// Download connect/read timeout in milliseconds; 0: from `HF_HUB_DOWNLOAD_TIMEOUT`, default 10 s.
     pub download_timeout_ms: u32,
-    /// Extra user-agent text (e.g. `"myapp/1.2"`). NULL: none.
+    /// Extra user-agent text, for example `"myapp/1.2"`. NULL: none.
     pub user_agent: *const c_char,
     /// Appended as `origin/<value>` (like `HF_HUB_USER_AGENT_ORIGIN`). NULL: environment.
     pub user_agent_origin: *const c_char,

@@ -78,7 +78,7 @@ pub extern "C" fn hf_version_number() -> u32 {
     ffi_guard!(0, { HF_HUB_VERSION_NUMBER })
 }
 
-/// Frees a string returned by this library (e.g. a path from `hf_file_download`).
+/// Frees a string returned by this library, such as a path from `hf_file_download`.
 ///
 /// NULL is ignored. Never pass memory from elsewhere, and never call `free()` on library strings.
 /// Thread safety: safe from any thread; free each string once.

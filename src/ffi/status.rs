@@ -172,7 +172,7 @@ impl hf_error {
     }
 }
 
-/// Returns static text naming a status code, e.g. `"HF_ERR_GATED: gated repository"`.
+/// Returns static text naming a status code, for example `"HF_ERR_GATED: gated repository"`.
 ///
 /// Any value is accepted; unknown codes give `"unknown status"`. Never NULL; do not free.
 /// Thread safety: safe from any thread.

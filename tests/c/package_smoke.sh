@@ -13,7 +13,11 @@ GEN=$6
 CC_=$7
 VERSION=$8
 fail() { echo "FAILED: $*" >&2; exit 1; }
+# The SONAME rule (as build.rs and CMakeLists.txt): libhf_hub.so.0.<minor> while 0.x, then .so.<major>.
 MAJOR=${VERSION%%.*}
+MINOR=${VERSION#*.}
+MINOR=${MINOR%%.*}
+if [ "$MAJOR" = 0 ]; then SOVER="0.$MINOR"; else SOVER=$MAJOR; fi
 
 rm -rf "$W"
 mkdir -p "$W"
@@ -30,11 +34,11 @@ for f in hf_hubConfigVersion.cmake hf_hubTargets.cmake; do
     [ -f "$CFGDIR/$f" ] || fail "$f not installed"
 done
 [ -f "$LIBDIR/libhf_hub.so.$VERSION" ] && [ ! -L "$LIBDIR/libhf_hub.so.$VERSION" ] || fail "libhf_hub.so.$VERSION"
-[ "$(readlink "$LIBDIR/libhf_hub.so.$MAJOR")" = "libhf_hub.so.$VERSION" ] || fail "libhf_hub.so.$MAJOR symlink"
-[ "$(readlink "$LIBDIR/libhf_hub.so")" = "libhf_hub.so.$MAJOR" ] || fail "libhf_hub.so symlink"
+[ "$(readlink "$LIBDIR/libhf_hub.so.$SOVER")" = "libhf_hub.so.$VERSION" ] || fail "libhf_hub.so.$SOVER symlink"
+[ "$(readlink "$LIBDIR/libhf_hub.so")" = "libhf_hub.so.$SOVER" ] || fail "libhf_hub.so symlink"
 [ -f "$LIBDIR/libhf_hub.a" ] || fail "libhf_hub.a not installed"
 [ -f "$LIBDIR/pkgconfig/hf_hub.pc" ] || fail "hf_hub.pc not installed"
-readelf -d "$LIBDIR/libhf_hub.so.$VERSION" | grep -q "Library soname: \[libhf_hub.so.$MAJOR\]" || fail "SONAME"
+readelf -d "$LIBDIR/libhf_hub.so.$VERSION" | grep -q "Library soname: \[libhf_hub.so.$SOVER\]" || fail "SONAME"
 find "$P" | sed "s|^$P||" | sort
 
 configure() { # configure SRCDIR BINDIR PREFIX [args...]
@@ -54,7 +58,7 @@ configure "$SRC/tests/c/package_consumer" "$W/consumer" "$P" -DHF_HUB_EXPECTED_V
 if readelf -d "$W/consumer/hf_download_static" | grep -q 'libhf_hub'; then
     fail "hf_download_static depends on libhf_hub.so"
 fi
-readelf -d "$W/consumer/hf_download_shared" | grep -q "NEEDED.*\[libhf_hub.so.$MAJOR\]" || fail "NEEDED libhf_hub.so.$MAJOR"
+readelf -d "$W/consumer/hf_download_shared" | grep -q "NEEDED.*\[libhf_hub.so.$SOVER\]" || fail "NEEDED libhf_hub.so.$SOVER"
 sh "$SRC/tests/c/run_hf_download.sh" "$W/consumer/hf_download_static" "$EMU" "$W/run-static"
 sh "$SRC/tests/c/run_hf_download.sh" "$W/consumer/hf_download_shared" "$EMU" "$W/run-shared"
 

@@ -31,10 +31,14 @@ echo "libs: $LIBS"
 echo "libs (static): $LIBS_STATIC"
 LIBDIR=$("$PKG_CONFIG" --variable=libdir hf_hub)
 
-# shared
+# shared, as the README shows it: the run-time path from the libdir variable
 # shellcheck disable=SC2086
-"$CC_" -std=c11 -Wall -Wextra -Werror $CFLAGS "$SRC/examples/c/hf_download.c" -o "$W/hf_download_shared" \
-    $LIBS -Wl,-rpath,"$LIBDIR"
+"$CC_" -std=c11 -Wall -Wextra -Werror "$SRC/examples/c/hf_download.c" -o "$W/hf_download_shared" \
+    $("$PKG_CONFIG" --cflags --libs hf_hub) -Wl,-rpath,"$("$PKG_CONFIG" --variable=libdir hf_hub)"
+# The soname variable names the file the loader looks for, and it is there.
+SONAME=$("$PKG_CONFIG" --variable=soname hf_hub)
+[ -n "$SONAME" ] && [ -e "$LIBDIR/$SONAME" ] || fail "soname variable '$SONAME' (not in $LIBDIR)"
+readelf -d "$W/hf_download_shared" | grep -q "NEEDED.*\[$SONAME\]" || fail "hf_download_shared does not need $SONAME"
 # static: the archive and Libs.private only
 STATIC_REST=$(printf '%s\n' "$LIBS_STATIC" | sed 's/-lhf_hub//; s/-L[^ ]*//g')
 # shellcheck disable=SC2086

@@ -1,4 +1,5 @@
-/* The public header compiles on its own as strict C11 (-Wall -Wextra -Werror -Wpedantic) and links. */
+/* The public header compiles on its own as strict C99 and C11 (-Wall -Wextra -Werror -Wpedantic -Wundef
+ * -Wstrict-prototypes) and links. Built as c_header_c99 and c_header_c. */
 #include "hf_hub.h"
 
 int main(void) {

@@ -1,4 +1,5 @@
-// The public header compiles as C++ (-Wall -Wextra -Werror -Wpedantic) and its symbols have C linkage.
+// The public header compiles as C++11 and C++17 (-Wall -Wextra -Werror -Wpedantic -Wundef) and its symbols
+// have C linkage. Built as c_header_cpp (C++11) and c_header_cpp17.
 #include "hf_hub.h"
 #include "hf_hub.h" // include guard
 

@@ -1,0 +1,93 @@
+//! The layout of the transparent C structs, as rustc lays them out, for the 64-bit Linux ABI.
+//! tests/c/test_layout.c asserts the same numbers with `_Static_assert` on what the header declares, so
+//! a field reordered, inserted, resized or removed in src/ffi fails both suites.
+//!
+//! Options structs may only grow at the end: when a field is appended, add its offset in both files.
+
+#![cfg(all(target_os = "linux", target_pointer_width = "64"))]
+
+use std::mem::{align_of, offset_of, size_of};
+
+use hf_hub::ffi::client::hf_call_options;
+use hf_hub::ffi::client::hf_client_options;
+use hf_hub::ffi::download::{hf_download_options, hf_progress};
+
+/// Asserts the size, the alignment and every field's offset of a struct, naming the first that differs.
+macro_rules! assert_layout {
+    ($ty:ty, size = $size:expr, align = $align:expr, { $($field:ident: $off:expr),+ $(,)? }) => {{
+        assert_eq!(size_of::<$ty>(), $size, "sizeof({})", stringify!($ty));
+        assert_eq!(align_of::<$ty>(), $align, "alignof({})", stringify!($ty));
+        $(assert_eq!(offset_of!($ty, $field), $off, "offsetof({}, {})", stringify!($ty), stringify!($field));)+
+    }};
+}
+
+#[test]
+fn client_options_layout() {
+    assert_layout!(hf_client_options, size = 88, align = 8, {
+        struct_size: 0,
+        ignore_env: 4,
+        endpoint: 8,
+        hf_home: 16,
+        cache_dir: 24,
+        token: 32,
+        token_path: 40,
+        offline: 48,
+        disable_implicit_token: 52,
+        etag_timeout_ms: 56,
+        download_timeout_ms: 60,
+        user_agent: 64,
+        user_agent_origin: 72,
+        disable_symlinks: 80,
+        max_retries: 84,
+    });
+}
+
+#[test]
+fn download_options_layout() {
+    assert_layout!(hf_download_options, size = 56, align = 8, {
+        struct_size: 0,
+        repo_type: 4,
+        revision: 8,
+        subfolder: 16,
+        force_download: 24,
+        local_files_only: 25,
+        verify: 26,
+        progress: 32,
+        user_data: 40,
+        cancel: 48,
+    });
+}
+
+#[test]
+fn call_options_layout() {
+    assert_layout!(hf_call_options, size = 16, align = 8, {
+        struct_size: 0,
+        cancel: 8,
+    });
+}
+
+#[test]
+fn progress_layout() {
+    assert_layout!(hf_progress, size = 32, align = 8, {
+        struct_size: 0,
+        filename: 8,
+        bytes_done: 16,
+        bytes_total: 24,
+    });
+}
+
+/// Each `_init` writes `struct_size` = the Rust size, which the C side compares with `sizeof`.
+#[test]
+fn init_sets_struct_size() {
+    unsafe {
+        let mut c = std::mem::MaybeUninit::<hf_client_options>::zeroed();
+        hf_hub::ffi::client::hf_client_options_init(c.as_mut_ptr());
+        assert_eq!(c.assume_init().struct_size as usize, size_of::<hf_client_options>());
+        let mut d = std::mem::MaybeUninit::<hf_download_options>::zeroed();
+        hf_hub::ffi::download::hf_download_options_init(d.as_mut_ptr());
+        assert_eq!(d.assume_init().struct_size as usize, size_of::<hf_download_options>());
+        let mut o = std::mem::MaybeUninit::<hf_call_options>::zeroed();
+        hf_hub::ffi::client::hf_call_options_init(o.as_mut_ptr());
+        assert_eq!(o.assume_init().struct_size as usize, size_of::<hf_call_options>());
+    }
+}
