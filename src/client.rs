@@ -122,6 +122,7 @@ impl Client {
         let work = token.guard(body(&self.inner, ctx));
         let mut work = std::pin::pin!(work);
         let Some(cb) = progress else { return rt.block_on(work) };
+        sink.set_reporting();
         let mut last = None;
         loop {
             let step = rt.block_on(async {

@@ -97,6 +97,13 @@ struct State {
     dirty: bool,
     /// Reports that must be delivered whatever the rate (start and end of a file).
     forced: Vec<(String, u64, u64)>,
+    /// Forced reports queued so far, and delivered so far.
+    queued: u64,
+    delivered: u64,
+    /// A callback reads this sink (else nothing waits for deliveries).
+    reporting: bool,
+    /// The callback asked to stop.
+    stopped: bool,
 }
 
 /// Where the workers of one call add progress. Cheap to clone; `Send + Sync`.
@@ -104,6 +111,7 @@ struct State {
 pub struct ProgressSink {
     state: Arc<Mutex<State>>,
     wake: Arc<tokio::sync::Notify>,
+    delivered: Arc<tokio::sync::Notify>,
 }
 
 impl ProgressSink {
@@ -125,6 +133,7 @@ impl ProgressSink {
             s.total = total;
             s.dirty = false;
             s.forced.push((filename.to_string(), done, total));
+            s.queued += 1;
         });
         self.wake.notify_one();
     }
@@ -151,8 +160,33 @@ impl ProgressSink {
             let (f, d, t) = (s.filename.clone(), s.done, s.total);
             s.dirty = false;
             s.forced.push((f, d, t));
+            s.queued += 1;
         });
         self.wake.notify_one();
+    }
+
+    /// Mark this sink as read by a callback (set by the call driver).
+    pub(crate) fn set_reporting(&self) {
+        self.with(|s| s.reporting = true);
+    }
+
+    /// Wait until every forced report queued so far was delivered to the callback (a no-op when
+    /// there is none); `Err(Cancelled)` when the callback asked to stop. Workers call it before
+    /// starting a transfer and before publishing, so a callback's "stop" is obeyed in time.
+    pub async fn settle(&self) -> Result<()> {
+        loop {
+            let notified = self.delivered.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            let (done, stopped) = self.with(|s| (!s.reporting || s.delivered >= s.queued, s.stopped));
+            if stopped {
+                return Err(Error::Cancelled);
+            }
+            if done {
+                return Ok(());
+            }
+            notified.await;
+        }
     }
 
     /// Resolves when a forced report is queued (or spuriously); used by the reporting thread.
@@ -164,6 +198,9 @@ impl ProgressSink {
     /// `rate_ok`. Returns false when the callback asked to cancel.
     pub(crate) fn drain(&self, cb: &mut dyn FnMut(&Progress) -> bool, last: &mut Option<Instant>) -> bool {
         let (forced, current) = self.with(|s| {
+            if s.stopped {
+                return (Vec::new(), None);
+            }
             let forced = std::mem::take(&mut s.forced);
             let due = s.dirty && last.is_none_or(|l| l.elapsed() >= PROGRESS_INTERVAL);
             let current = due.then(|| {
@@ -172,11 +209,20 @@ impl ProgressSink {
             });
             (forced, current)
         });
-        let mut go_on = true;
+        let mut go_on = !self.with(|s| s.stopped);
         for (f, d, t) in forced.iter().chain(current.iter()) {
+            if !go_on {
+                break;
+            }
             *last = Some(Instant::now());
-            go_on &= cb(&Progress { filename: f, bytes_done: *d, bytes_total: *t });
+            go_on = cb(&Progress { filename: f, bytes_done: *d, bytes_total: *t });
         }
+        let n = forced.len() as u64;
+        self.with(|s| {
+            s.delivered += n;
+            s.stopped |= !go_on;
+        });
+        self.delivered.notify_waiters();
         go_on
     }
 }

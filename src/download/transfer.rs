@@ -49,6 +49,7 @@ pub async fn fetch_into(
     let mut stalls_left = MAX_STALLS;
     let mut high_water: u64 = 0;
     sink.start(f.filename, out.written(), f.expected_size);
+    sink.settle().await?;
     loop {
         let offset = out.written();
         let mut req = Req::new(Method::GET, f.url.clone()).token(f.token);
@@ -120,7 +121,7 @@ pub async fn fetch_into(
         }
     }
     sink.finish();
-    Ok(())
+    sink.settle().await
 }
 
 #[cfg(test)]
