@@ -93,3 +93,10 @@ pub(crate) unsafe fn read_options<T: Options>(p: *const T) -> Result<T> {
     unsafe { std::ptr::copy_nonoverlapping(p as *const u8, &mut out as *mut T as *mut u8, size) };
     Ok(out)
 }
+
+/// The body of every `hf_*_options_init`: write the defaults (with `struct_size`); NULL ignored.
+pub(crate) fn init_options<T: Options>(p: *mut T) {
+    if !p.is_null() {
+        write_out(p, T::default());
+    }
+}

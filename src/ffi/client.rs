@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use super::args::{opt_str, out_ptr, path_c_string, read_options, write_out, Options};
+use super::args::{init_options, opt_str, out_ptr, path_c_string, read_options, write_out, Options};
 use super::handle::Handle;
 use super::{hf_error, hf_status};
 use crate::client::Client;
@@ -155,11 +155,7 @@ unsafe fn config_from(o: &hf_client_options) -> Result<Config> {
 /// NULL is ignored. Thread safety: touches only `*options`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_client_options_init(options: *mut hf_client_options) {
-    ffi_guard!((), {
-        if !options.is_null() {
-            write_out(options, hf_client_options::default());
-        }
-    })
+    ffi_guard!((), { init_options(options) })
 }
 
 /// Creates a client. `options` may be NULL (everything from the environment). The environment is
@@ -286,11 +282,7 @@ impl Options for hf_call_options {
 /// Thread safety: touches only `*options`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_call_options_init(options: *mut hf_call_options) {
-    ffi_guard!((), {
-        if !options.is_null() {
-            write_out(options, hf_call_options::default());
-        }
-    })
+    ffi_guard!((), { init_options(options) })
 }
 
 /// The cancel token of an `hf_call_options` (NULL options → none).

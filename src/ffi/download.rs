@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void, CString};
 
-use super::args::{arg_str, c_string, opt_str, out_ptr, path_c_string, read_options, write_out, Options};
+use super::args::{arg_str, c_string, init_options, opt_str, out_ptr, path_c_string, read_options, write_out, Options};
 use super::client::{client_ref, hf_cancel_token, hf_client};
 use super::handle::Handle;
 use super::{hf_error, hf_status};
@@ -109,11 +109,7 @@ impl Options for hf_download_options {
 /// Thread safety: touches only `*options`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_download_options_init(options: *mut hf_download_options) {
-    ffi_guard!((), {
-        if !options.is_null() {
-            write_out(options, hf_download_options::default());
-        }
-    })
+    ffi_guard!((), { init_options(options) })
 }
 
 fn repo_type(v: i32) -> Result<RepoType> {
