@@ -7,11 +7,69 @@
 use std::fs::{self, File};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use bytes::Bytes;
 
 use crate::cache::layout::probe_new_file_mode;
 use crate::cache::RepoCache;
 use crate::error::{Error, Result};
 use crate::hash::Sha256Stream;
+
+/// Files at least this large are hashed on a worker of the blocking pool, overlapped with the
+/// transfer; smaller ones inline (a hand-off would cost more than it saves).
+pub(crate) const HASH_WORKER_MIN_SIZE: u64 = 8 << 20;
+/// Chunks queued for the hash worker at most (constant memory; the writer waits beyond that).
+const HASH_QUEUE: usize = 32;
+
+/// SHA-256 of what was written: inline, or on a worker fed through a bounded queue.
+#[derive(Debug)]
+enum Hasher {
+    Inline(Sha256Stream),
+    Worker { tx: SyncSender<Bytes>, done: Receiver<String> },
+}
+
+impl Hasher {
+    fn new(worker: bool) -> Hasher {
+        if !worker {
+            return Hasher::Inline(Sha256Stream::new());
+        }
+        let (tx, rx) = sync_channel::<Bytes>(HASH_QUEUE);
+        let (done_tx, done) = sync_channel(1);
+        let job = move || {
+            let mut h = Sha256Stream::new();
+            while let Ok(b) = rx.recv() {
+                h.update(&b);
+            }
+            let _ = done_tx.send(h.finish_hex());
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(job)),
+            Err(_) => return Hasher::Inline(Sha256Stream::new()),
+        }
+        Hasher::Worker { tx, done }
+    }
+
+    fn update(&mut self, data: Bytes) {
+        match self {
+            Hasher::Inline(h) => h.update(&data),
+            Hasher::Worker { tx, .. } => {
+                // The worker only stops when this sender is dropped.
+                let _ = tx.send(data);
+            }
+        }
+    }
+
+    fn finish(self) -> Option<String> {
+        match self {
+            Hasher::Inline(h) => Some(h.finish_hex()),
+            Hasher::Worker { tx, done } => {
+                drop(tx);
+                done.recv().ok()
+            }
+        }
+    }
+}
 
 /// An incomplete blob being written. Dropped unpublished, it deletes its file.
 #[derive(Debug)]
@@ -20,14 +78,16 @@ pub struct IncompleteBlob {
     blob: PathBuf,
     file: Option<File>,
     written: u64,
-    hasher: Option<Sha256Stream>,
+    hasher: Option<Hasher>,
+    worker: bool,
     name: String,
 }
 
 impl IncompleteBlob {
     /// Create (or truncate) `blobs/<etag>.incomplete`. The caller holds the blob lock. `hash`:
-    /// compute the SHA-256 while writing. `name` is the repo filename, for messages.
-    pub fn create(rc: &RepoCache, etag: &str, hash: bool, name: &str) -> Result<IncompleteBlob> {
+    /// compute the SHA-256 while writing (on a worker when `size` is at least
+    /// `HASH_WORKER_MIN_SIZE`). `name` is the repo filename, for messages.
+    pub fn create(rc: &RepoCache, etag: &str, hash: bool, size: u64, name: &str) -> Result<IncompleteBlob> {
         let blob = rc.blob_path(etag);
         let path = rc.incomplete_path(etag);
         let dir = blob.parent().expect("blob has a parent");
@@ -43,7 +103,8 @@ impl IncompleteBlob {
             blob,
             file: Some(file),
             written: 0,
-            hasher: hash.then(Sha256Stream::new),
+            hasher: hash.then(|| Hasher::new(size >= HASH_WORKER_MIN_SIZE)),
+            worker: size >= HASH_WORKER_MIN_SIZE,
             name: name.to_string(),
         })
     }
@@ -59,13 +120,13 @@ impl IncompleteBlob {
     }
 
     /// Append `data` (and hash it).
-    pub fn write(&mut self, data: &[u8]) -> Result<()> {
+    pub fn write(&mut self, data: Bytes) -> Result<()> {
         let f = self.file.as_mut().expect("open until published");
-        f.write_all(data).map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+        f.write_all(&data).map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+        self.written += data.len() as u64;
         if let Some(h) = self.hasher.as_mut() {
             h.update(data);
         }
-        self.written += data.len() as u64;
         Ok(())
     }
 
@@ -76,7 +137,7 @@ impl IncompleteBlob {
         f.seek(SeekFrom::Start(0)).map_err(|e| Error::io("rewinding the incomplete blob", e))?;
         self.written = 0;
         if self.hasher.is_some() {
-            self.hasher = Some(Sha256Stream::new());
+            self.hasher = Some(Hasher::new(self.worker));
         }
         Ok(())
     }
@@ -92,7 +153,7 @@ impl IncompleteBlob {
             )));
         }
         if let (Some(h), Some(expected)) = (self.hasher.take(), expected_sha256) {
-            let got = h.finish_hex();
+            let got = h.finish().ok_or_else(|| Error::Internal("the hash worker stopped".into()))?;
             if !got.eq_ignore_ascii_case(expected) {
                 return Err(Error::Checksum(format!("{}: SHA-256 is {got}, expected {expected}", self.name)));
             }
@@ -141,29 +202,53 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let rc = RepoCache::new(dir.path(), &Repo::new("org/m", RepoType::Model).unwrap());
         // Wrong size: nothing published, nothing left.
-        let mut w = IncompleteBlob::create(&rc, ABC, true, "f").unwrap();
+        let mut w = IncompleteBlob::create(&rc, ABC, true, 3, "f").unwrap();
         assert_eq!(w.path(), rc.incomplete_path(ABC));
-        w.write(b"ab").unwrap();
+        w.write(Bytes::from_static(b"ab")).unwrap();
         assert!(matches!(w.publish(3, Some(ABC), false), Err(Error::Checksum(_))));
         assert!(!rc.incomplete_path(ABC).exists() && !rc.blob_path(ABC).exists());
         // Wrong hash.
-        let mut w = IncompleteBlob::create(&rc, ABC, true, "f").unwrap();
-        w.write(b"abd").unwrap();
+        let mut w = IncompleteBlob::create(&rc, ABC, true, 3, "f").unwrap();
+        w.write(Bytes::from_static(b"abd")).unwrap();
         assert!(matches!(w.publish(3, Some(ABC), false), Err(Error::Checksum(_))));
         assert!(!rc.blob_path(ABC).exists());
         // Restart, then right: published under the ETag.
-        let mut w = IncompleteBlob::create(&rc, ABC, true, "f").unwrap();
-        w.write(b"zz").unwrap();
+        let mut w = IncompleteBlob::create(&rc, ABC, true, 3, "f").unwrap();
+        w.write(Bytes::from_static(b"zz")).unwrap();
         w.restart().unwrap();
-        w.write(b"abc").unwrap();
+        w.write(Bytes::from_static(b"abc")).unwrap();
         assert_eq!(w.publish(3, Some(ABC), true).unwrap(), rc.blob_path(ABC));
         assert_eq!(fs::read(rc.blob_path(ABC)).unwrap(), b"abc");
         assert!(!rc.incomplete_path(ABC).exists());
         // Dropped (cancel): the incomplete file goes.
-        let mut w = IncompleteBlob::create(&rc, "e2", false, "g").unwrap();
-        w.write(b"x").unwrap();
+        let mut w = IncompleteBlob::create(&rc, "e2", false, 1, "g").unwrap();
+        w.write(Bytes::from_static(b"x")).unwrap();
         assert!(rc.incomplete_path("e2").exists());
         drop(w);
         assert!(!rc.incomplete_path("e2").exists());
+    }
+
+    #[test]
+    fn large_files_hash_on_a_worker() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let rc = RepoCache::new(dir.path(), &Repo::new("org/m", RepoType::Model).unwrap());
+        let data: Vec<u8> = (0..HASH_WORKER_MIN_SIZE + 12345).map(|i| (i * 7 % 251) as u8).collect();
+        let mut h = Sha256Stream::new();
+        h.update(&data);
+        let sha = h.finish_hex();
+        rt.block_on(async {
+            let mut w = IncompleteBlob::create(&rc, &sha, true, data.len() as u64, "big").unwrap();
+            assert!(matches!(w.hasher, Some(Hasher::Worker { .. })));
+            w.write(Bytes::from_static(b"junk")).unwrap();
+            w.restart().unwrap();
+            for c in data.chunks(100_000) {
+                w.write(Bytes::copy_from_slice(c)).unwrap();
+            }
+            assert_eq!(w.publish(data.len() as u64, Some(&sha), false).unwrap(), rc.blob_path(&sha));
+            let mut w = IncompleteBlob::create(&rc, "other", true, data.len() as u64, "big").unwrap();
+            w.write(Bytes::copy_from_slice(&data)).unwrap();
+            assert!(matches!(w.publish(data.len() as u64, Some("00"), false), Err(Error::Checksum(_))));
+        });
     }
 }

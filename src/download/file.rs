@@ -171,7 +171,7 @@ async fn finish(
         return Ok(pointer);
     }
     let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
-    let mut out = IncompleteBlob::create(rc, &meta.etag, sha.is_some(), &t.filename)?;
+    let mut out = IncompleteBlob::create(rc, &meta.etag, sha.is_some(), meta.size, &t.filename)?;
     let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = c.token();
     let fetch = Fetch { url, token: token.as_deref(), expected_size: meta.size, filename: &t.filename };

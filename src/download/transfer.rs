@@ -94,8 +94,9 @@ pub async fn fetch_into(
                             f.filename, f.expected_size
                         )));
                     }
-                    out.write(&chunk)?;
-                    sink.add(chunk.len() as u64);
+                    let n = chunk.len() as u64;
+                    out.write(chunk)?;
+                    sink.add(n);
                 }
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(transport_error(e, &format!("{shown}: reading the body"))),

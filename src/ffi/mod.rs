@@ -1,7 +1,7 @@
 //! The C ABI and nothing else: conversions between C and the safe core. This is the only module
 //! allowed to use `unsafe`. Every export's body goes through one of the two wrappers of
-//! [`macros`] (null/UTF-8 checks, panic boundary); handles use [`handle::Handle`], lists
-//! [`list`], options structs [`args::read_options`], statuses the one table in [`status`].
+//! `macros.rs` (null/UTF-8 checks, panic boundary); handles use `handle::Handle`, lists
+//! `list.rs`, options structs `args::read_options`, statuses the one table in [`status`].
 //!
 //! The header `include/hf_hub.h` is generated from this module by cbindgen.
 

@@ -172,14 +172,27 @@ impl Http {
             headers.insert(HeaderName::from_static(name), header_value(value)?);
         }
         let shown = redact_url(&req.url);
-        let mut builder = self.inner.request(req.method.clone(), req.url.clone()).headers(headers);
-        if let Some(t) = req.timeout {
-            builder = builder.timeout(t);
+        let idempotent = matches!(req.method, Method::GET | Method::HEAD);
+        let mut body = body;
+        // A pooled connection the server closed while we were idle (CDNs do after a few seconds)
+        // fails before any answer: an idempotent request is sent again, once, on a new connection.
+        for attempt in 0..2 {
+            let mut builder = self.inner.request(req.method.clone(), req.url.clone()).headers(headers.clone());
+            if let Some(t) = req.timeout {
+                builder = builder.timeout(t);
+            }
+            if let Some(b) = body.take() {
+                builder = builder.body(b);
+            }
+            match builder.send().await {
+                Ok(resp) => return Ok(resp),
+                Err(e) if attempt == 0 && idempotent && req_body_is_empty(&req.body) && stale_connection(&e) => {
+                    continue
+                }
+                Err(e) => return Err(transport_error(e, &shown)),
+            }
         }
-        if let Some(b) = body {
-            builder = builder.body(b);
-        }
-        builder.send().await.map_err(|e| transport_error(e, &shown))
+        unreachable!("the loop returns")
     }
 
     /// Send `req`, following redirects under `policy`. Returns the last answer (which, for
@@ -288,6 +301,27 @@ pub async fn read_limited(mut resp: Response, limit: usize, what: &str) -> Resul
         out.extend_from_slice(&chunk);
     }
     Ok(out)
+}
+
+fn req_body_is_empty(b: &Body) -> bool {
+    matches!(b, Body::Empty)
+}
+
+/// Whether a send failed because a kept-alive connection had been closed by the server before
+/// it answered (hyper: "connection closed before message completed", or a reset on reuse).
+fn stale_connection(e: &reqwest::Error) -> bool {
+    if e.is_timeout() || e.is_connect() {
+        return false;
+    }
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        let text = s.to_string();
+        if text.contains("connection closed before message completed") || text.contains("Connection reset by peer") {
+            return true;
+        }
+        src = s.source();
+    }
+    false
 }
 
 /// A URL fit for messages: no query (presigned signatures), no credentials.

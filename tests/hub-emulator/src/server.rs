@@ -408,7 +408,8 @@ impl Shared {
     }
 
     fn log_set_status(&self, seq: u64, status: u16) {
-        if let Some((_, e)) = self.log().iter_mut().find(|(s, _)| *s == seq) {
+        // The entry is recent: search from the end (the log grows with every request).
+        if let Some((_, e)) = self.log().iter_mut().rev().find(|(s, _)| *s == seq) {
             e.status = status;
         }
     }
