@@ -158,6 +158,9 @@ impl Client {
     pub fn download(&self, file: &FileRef, how: DownloadOptions<'_>) -> Result<PathBuf> {
         let DownloadOptions { progress, cancel, force_download, local_files_only, verify } = how;
         let flags = crate::download::file::Flags { force_download, local_files_only, verify };
+        if let Some(hit) = crate::download::file::pinned_hit(&self.inner, file, flags) {
+            return Ok(hit);
+        }
         self.run(cancel, progress, |c, ctx| async move { crate::download::file::download(c, file, flags, &ctx).await })
     }
 

@@ -274,10 +274,8 @@ func delayHub(t *testing.T, method, path string, delay time.Duration) {
 }
 
 // TestAuthCancelInFlight cancels Whoami and Login while the Hub sits on /api/whoami-v2: the
-// calls must return promptly, cancelled, and Login must write nothing.
-//
-// Needs a library whose hf_auth_whoami_ex / hf_auth_login_ex abort an in-flight request (the
-// prebuilt one of the wrapper work only checks the token before sending).
+// calls must return promptly, cancelled, and Login must write nothing (hf_auth_whoami_ex /
+// hf_auth_login_ex abort the in-flight request).
 func TestAuthCancelInFlight(t *testing.T) {
 	c, opts := newClient(t, func(o *hfhub.ClientOptions) { o.Token = demoToken })
 	const delay = 5 * time.Second
@@ -295,10 +293,7 @@ func TestAuthCancelInFlight(t *testing.T) {
 
 // TestMetadataCancel checks that Metadata hands its cancel token to the library: a context done
 // by the time the C call starts sends nothing, and one cancelled during the HEAD request aborts
-// it.
-//
-// Needs a library whose hf_file_get_metadata honours options->cancel (the prebuilt one of the
-// wrapper work ignores it and sends the request).
+// it (hf_file_get_metadata honours options->cancel).
 func TestMetadataCancel(t *testing.T) {
 	c, _ := newClient(t, nil)
 	t.Run("done before the request", func(t *testing.T) {

@@ -66,6 +66,18 @@ pub(crate) async fn metadata(c: &Inner, file: &FileRef) -> Result<FileMetadata> 
     head(c, &t, c.config.etag_timeout).await
 }
 
+/// Step 1 of the algorithm, synchronously (no runtime entered, no allocation beyond the path):
+/// a commit-pinned file already in the cache.
+pub(crate) fn pinned_hit(c: &Inner, file: &FileRef, how: Flags) -> Option<PathBuf> {
+    let rev = file.revision.as_deref()?;
+    if how.force_download || !is_commit_hash(rev) {
+        return None;
+    }
+    let t = file.validate().ok()?;
+    let p = RepoCache::new(&c.config.cache_dir, &t.repo).pointer_path(&t.revision, &t.filename);
+    p.exists().then_some(p)
+}
+
 /// The `hf_hub_download` algorithm.
 pub(crate) async fn download(c: &Inner, file: &FileRef, how: Flags, ctx: &CallCtx) -> Result<PathBuf> {
     let t = file.validate()?;

@@ -168,10 +168,85 @@ static void test_cancel_token_from_thread(void) {
     free(home);
 }
 
+/* The callback runs on the calling thread, outside the library's runtime: it may call the
+ * library itself (here: a cache lookup and a whole download with the same client). */
+typedef struct nested {
+    hf_client *client;
+    int calls;
+    int nested_ok;
+} nested;
+
+static int32_t on_progress_nested(const hf_progress *p, void *user_data) {
+    (void)p;
+    nested *n = user_data;
+    n->calls++;
+    int32_t result = -1;
+    char *found = NULL;
+    char *path = NULL;
+    if (hf_cache_try_load(n->client, DEMO_MODEL, "config.json", NULL, &result, &found, NULL) == HF_OK &&
+        hf_file_download(n->client, DEMO_MODEL, "config.json", NULL, &path, NULL) == HF_OK && path) {
+        n->nested_ok++;
+    }
+    hf_string_free(found);
+    hf_string_free(path);
+    return 0;
+}
+
+static void test_nested_call_from_callback(void) {
+    char *home = tu_mkdtemp("nested");
+    hf_client *c = tu_client(&g_emu, home, NULL, 0);
+    nested n = {c, 0, 0};
+    hf_download_options o;
+    hf_download_options_init(&o);
+    o.progress = on_progress_nested;
+    o.user_data = &n;
+    char *path = NULL;
+    hf_error *err = NULL;
+    CHECK_STATUS(hf_file_download(c, DEMO_MODEL, LFS_FILE, &o, &path, &err), HF_OK, &err);
+    CHECK(n.calls >= 1);
+    CHECK_EQ_INT(n.nested_ok, n.calls);
+    check_complete(path);
+    hf_string_free(path);
+    hf_client_free(c);
+    tu_rm_rf(home);
+    free(home);
+}
+
+/* A cancel aborts a request to a silent server at once (well within 50 ms). */
+static void test_cancel_silent_server(void) {
+    int st_fault = tu_emulator_add_fault(
+        &g_emu, "{\"origin\":\"hub\",\"path_contains\":\"silent.txt\",\"method\":null,\"times\":null,"
+                "\"action\":{\"delay_ms\":5000}}");
+    CHECK_MSG(st_fault >= 200 && st_fault < 300, "adding the delay fault failed: %d", st_fault);
+    char *home = tu_mkdtemp("cancel-silent");
+    hf_client *c = tu_client(&g_emu, home, NULL, 0);
+    hf_cancel_token *token = hf_cancel_token_new();
+    hf_download_options o;
+    hf_download_options_init(&o);
+    o.cancel = token;
+    canceller k = {token, 300};
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, cancel_thread, &k) == 0);
+    char *path = NULL;
+    hf_error *err = NULL;
+    double t0 = tu_now();
+    int32_t st = hf_file_download(c, DEMO_MODEL, "silent.txt", &o, &path, &err);
+    double elapsed = tu_now() - t0;
+    pthread_join(th, NULL);
+    CHECK_STATUS(st, HF_ERR_CANCELLED, &err);
+    CHECK_MSG(elapsed < 0.300 + 0.050, "returned %.1f ms after the cancel", (elapsed - 0.300) * 1000.0);
+    hf_cancel_token_free(token);
+    hf_client_free(c);
+    tu_rm_rf(home);
+    free(home);
+}
+
 int main(void) {
     tu_emulator_start(&g_emu, NULL);
     RUN_TEST(test_progress_reports);
     RUN_TEST(test_progress_cancel);
+    RUN_TEST(test_nested_call_from_callback);
+    RUN_TEST(test_cancel_silent_server);
     RUN_TEST(test_cancel_token_from_thread); /* last: installs a throttle fault */
     tu_emulator_stop(&g_emu);
     return 0;

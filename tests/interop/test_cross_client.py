@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_REPO, REPO_ROOT
+from conftest import DEMO_REPO, REPO_ROOT, python_bin
 
 FILES = ["config.json", "model.safetensors", "subdir/data.txt", "README.md"]
 
@@ -230,3 +230,29 @@ def test_same_tree_against_an_independent_server(minihub, tmp_path, run_py):
     assert [ours(off, REPO, n).stdout.strip() for n in names] == py_paths
     off = dict(env_for(our_home), HF_HUB_OFFLINE="1")
     assert python_download(run_py, off, [(REPO, n, {}) for n in names]) == our_paths
+
+
+def test_python_prune_finds_nothing_to_clean_after_us(emulator, hf_home, run_py):
+    """After our downloads (one of them failing mid-way), `hf cache prune` finds no incomplete
+    download and no detached revision, and scan_cache_dir no warning: publishing leaves a clean cache."""
+    env = emulator.env(hf_home)
+    emulator.add_fault({"origin": "cdn", "path_contains": None, "method": "GET", "times": None, "action": {"status": 500}})
+    failed = ours(env, DEMO_REPO, "model.safetensors", check=False)
+    assert failed.returncode != 0, failed.stdout
+    emulator.clear_faults()
+    for f in FILES:
+        ours(env, DEMO_REPO, f)
+    hf = Path(python_bin()).parent / "hf"
+    proc = subprocess.run(
+        [str(hf), "cache", "prune", "--cache-dir", str(hf_home / "hub"), "--dry-run", "--json"],
+        env=dict(env, HF_HUB_DISABLE_TELEMETRY="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    report = json.loads(lines[-1]) if lines else {"revisions": 0, "incomplete": 0}
+    assert report["revisions"] == 0 and report["incomplete"] == 0, proc.stdout
+    leftovers = [p.name for p in (hf_home / "hub").rglob("*") if p.name.endswith((".incomplete", ".tmp"))]
+    assert leftovers == []
