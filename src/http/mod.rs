@@ -9,6 +9,7 @@ pub mod paginate;
 pub mod retry;
 
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -32,7 +33,11 @@ const JSON_LIMIT: usize = 256 * 1024 * 1024;
 /// A configured HTTP client shared by every call of one [`crate::Client`] (thread-safe, pooled).
 #[derive(Debug, Clone)]
 pub struct Http {
-    inner: reqwest::Client,
+    /// Built on first use: loading the system's trusted certificates costs a few milliseconds,
+    /// which a client that only answers from the cache (offline, commit-pinned) never pays.
+    inner: Arc<OnceLock<reqwest::Client>>,
+    use_env_proxy: bool,
+    timeout: Duration,
     user_agent: String,
     offline: bool,
     hub: Url,
@@ -118,22 +123,37 @@ impl Req {
 }
 
 impl Http {
-    /// Build the client: no automatic redirects (the policies are ours, so is the token rule),
+    /// A client with no automatic redirects (the policies are ours, so is the token rule) and
     /// connect and read-inactivity timeouts of `download_timeout`. `hub` is the endpoint origin.
+    /// The underlying connection pool and TLS setup are built on the first request.
     pub fn new(cfg: &Config, hub: Url) -> Result<Http> {
+        Ok(Http {
+            inner: Arc::new(OnceLock::new()),
+            use_env_proxy: cfg.use_env_proxy,
+            timeout: cfg.download_timeout,
+            user_agent: build_user_agent(cfg),
+            offline: cfg.offline,
+            hub,
+        })
+    }
+
+    fn client(&self) -> Result<&reqwest::Client> {
+        if let Some(c) = self.inner.get() {
+            return Ok(c);
+        }
         let mut builder = reqwest::Client::builder();
-        if !cfg.use_env_proxy {
+        if !self.use_env_proxy {
             builder = builder.no_proxy();
         }
-        let inner = builder
+        let built = builder
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(cfg.download_timeout)
-            .read_timeout(cfg.download_timeout)
+            .connect_timeout(self.timeout)
+            .read_timeout(self.timeout)
             .tcp_nodelay(true)
             .pool_max_idle_per_host(32)
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Http { inner, user_agent: build_user_agent(cfg), offline: cfg.offline, hub })
+        Ok(self.inner.get_or_init(|| built))
     }
 
     /// The `user-agent` sent on Hub requests.
@@ -177,7 +197,7 @@ impl Http {
         // A pooled connection the server closed while we were idle (CDNs do after a few seconds)
         // fails before any answer: an idempotent request is sent again, once, on a new connection.
         for attempt in 0..2 {
-            let mut builder = self.inner.request(req.method.clone(), req.url.clone()).headers(headers.clone());
+            let mut builder = self.client()?.request(req.method.clone(), req.url.clone()).headers(headers.clone());
             if let Some(t) = req.timeout {
                 builder = builder.timeout(t);
             }
