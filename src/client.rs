@@ -20,7 +20,7 @@ use std::sync::Arc;
 use reqwest::Url;
 
 use crate::api::WhoAmI;
-use crate::cache::{CacheLookup, RepoCache};
+use crate::cache::{CacheInfo, CacheLookup, CachePlan, ExecReport, RepoCache, VerifyReport};
 use crate::config::Config;
 use crate::download::file::DownloadOptions;
 use crate::download::FileMetadata;
@@ -173,6 +173,29 @@ impl Client {
     pub fn try_load_from_cache(&self, file: &FileRef) -> Result<CacheLookup> {
         let t = file.validate()?;
         Ok(RepoCache::new(&self.config().cache_dir, &t.repo).lookup(&t.revision, &t.filename))
+    }
+
+    // ---- cache ---------------------------------------------------------------------------------
+
+    /// Scan this client's cache (§8.1): repos, revisions, files, incomplete downloads, warnings.
+    pub fn cache_scan(&self) -> Result<CacheInfo> {
+        crate::cache::scan(&self.inner.config.cache_dir)
+    }
+
+    /// Execute a deletion, prune, eviction or verify plan, skipping what downloads hold locked.
+    pub fn cache_execute(&self, plan: &CachePlan) -> ExecReport {
+        crate::cache::execute(plan)
+    }
+
+    /// Re-hash the scanned blobs (of one repo id, or all) against their names.
+    pub fn cache_verify(
+        &self,
+        info: &CacheInfo,
+        repo_id: Option<&str>,
+        progress: Option<ProgressFn<'_>>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<VerifyReport> {
+        self.run(cancel, progress, |_, ctx| async move { crate::cache::verify::verify(info, repo_id, &ctx.sink).await })
     }
 
     // ---- auth ----------------------------------------------------------------------------------

@@ -71,6 +71,28 @@ impl FileLock {
         }
     }
 
+    /// Take the lock at `path` if nobody holds it; `None` when another process (or call) does.
+    /// Used by cache maintenance, which skips what a download is busy with instead of waiting.
+    pub fn try_acquire(path: &Path) -> Result<Option<FileLock>> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+        }
+        let file = open_lock_file(path).map_err(|e| Error::io(format!("opening lock {}", path.display()), e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(FileLock { file: Some(file), soft_path: None })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) if is_unsupported(&e) => {
+                let soft = path.with_extension("lock.soft");
+                match OpenOptions::new().write(true).create_new(true).open(&soft) {
+                    Ok(_) => Ok(Some(FileLock { file: None, soft_path: Some(soft) })),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
+                    Err(e) => Err(Error::io(format!("creating soft lock {}", soft.display()), e)),
+                }
+            }
+            Err(TryLockError::Error(e)) => Err(Error::io(format!("locking {}", path.display()), e)),
+        }
+    }
+
     async fn acquire_soft(path: &Path) -> Result<FileLock> {
         let soft = path.with_extension("lock.soft");
         loop {

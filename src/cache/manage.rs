@@ -1,0 +1,249 @@
+//! Freeing space (hub-protocol.md §8.2): a plan first (what goes, how many bytes), then its
+//! execution. Plans: delete revisions (the official client's rules), prune (detached revisions and
+//! incomplete downloads), evict to a size (least recently used revisions first). Execution takes
+//! the same `.locks/` locks as downloads, without waiting: what a download holds is skipped.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::lock::FileLock;
+use super::scan::{CacheInfo, CachedRepo, CachedRevision};
+
+/// What a plan entry removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    /// A whole repo folder (every revision was selected).
+    Repo,
+    /// A snapshot folder (one revision).
+    Snapshot,
+    /// A `refs/<name>` file pointing at a deleted revision.
+    Ref,
+    /// A snapshot pointer (a file in a snapshot folder), removed with its bad blob by verify.
+    Pointer,
+    /// A blob no kept revision uses.
+    Blob,
+    /// An incomplete download (`blobs/*.incomplete`).
+    Incomplete,
+}
+
+/// One path a plan removes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanEntry {
+    /// What it is.
+    pub kind: PlanKind,
+    /// The path.
+    pub path: PathBuf,
+    /// The repo folder it belongs to (`models--org--name`): where its locks live.
+    pub repo_folder: String,
+}
+
+/// What a deletion, prune or eviction would remove, and the bytes it would free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CachePlan {
+    /// The hub cache folder.
+    pub cache_dir: PathBuf,
+    /// Paths, in execution order: repos, snapshots, refs, blobs, incomplete files.
+    pub entries: Vec<PlanEntry>,
+    /// Bytes freed when every entry goes.
+    pub expected_freed: u64,
+    /// Revisions asked for that the cache does not hold.
+    pub warnings: Vec<String>,
+}
+
+/// What an execution did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExecReport {
+    /// Paths removed.
+    pub deleted: Vec<PathBuf>,
+    /// Paths left because a download holds their lock.
+    pub skipped: Vec<PathBuf>,
+    /// Paths already gone, or that could not be removed, with why (execution never aborts).
+    pub warnings: Vec<String>,
+}
+
+fn folder_name(repo: &CachedRepo) -> String {
+    repo.repo_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+impl CacheInfo {
+    /// Plan the deletion of revisions (`delete_revisions`, §8.2): a repo whose every revision is
+    /// selected goes whole; otherwise each selected revision's snapshot and refs go, and each of
+    /// its blobs that no remaining revision of the repo uses.
+    pub fn plan_delete(&self, commits: &[&str]) -> CachePlan {
+        let wanted: BTreeSet<&str> = commits.iter().copied().collect();
+        let mut found: BTreeSet<&str> = BTreeSet::new();
+        let mut plan = self.empty_plan();
+        let mut blobs: Vec<PlanEntry> = Vec::new();
+        let mut blob_set: BTreeSet<PathBuf> = BTreeSet::new();
+        let (mut repos, mut snapshots, mut refs) = (Vec::new(), Vec::new(), Vec::new());
+        for repo in &self.repos {
+            let folder = folder_name(repo);
+            let selected: Vec<&CachedRevision> =
+                repo.revisions.iter().filter(|r| wanted.contains(r.commit_hash.as_str())).collect();
+            found.extend(selected.iter().map(|r| r.commit_hash.as_str()));
+            if selected.is_empty() {
+                continue;
+            }
+            if selected.len() == repo.revisions.len() {
+                repos.push(PlanEntry { kind: PlanKind::Repo, path: repo.repo_path.clone(), repo_folder: folder });
+                plan.expected_freed += repo.size_on_disk;
+                continue;
+            }
+            let kept: BTreeSet<&PathBuf> = repo
+                .revisions
+                .iter()
+                .filter(|r| !wanted.contains(r.commit_hash.as_str()))
+                .flat_map(|r| r.files.iter().map(|f| &f.blob_path))
+                .collect();
+            for rev in selected {
+                snapshots.push(PlanEntry {
+                    kind: PlanKind::Snapshot,
+                    path: rev.snapshot_path.clone(),
+                    repo_folder: folder.clone(),
+                });
+                for name in &rev.refs {
+                    let mut p = repo.repo_path.join("refs");
+                    p.extend(name.split('/'));
+                    refs.push(PlanEntry { kind: PlanKind::Ref, path: p, repo_folder: folder.clone() });
+                }
+                for f in &rev.files {
+                    if blob_set.contains(&f.blob_path) || kept.contains(&f.blob_path) {
+                        continue;
+                    }
+                    blob_set.insert(f.blob_path.clone());
+                    plan.expected_freed += f.size_on_disk;
+                    // A copied file inside the snapshot folder goes with the snapshot.
+                    if !f.blob_path.starts_with(&rev.snapshot_path) {
+                        blobs.push(PlanEntry {
+                            kind: PlanKind::Blob,
+                            path: f.blob_path.clone(),
+                            repo_folder: folder.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        for c in &wanted {
+            if !found.contains(c) {
+                plan.warnings.push(format!("revision {c} is not in the cache"));
+            }
+        }
+        plan.entries = [repos, snapshots, refs, blobs].concat();
+        plan
+    }
+
+    /// `hf cache prune`: every detached revision (no ref points to it) and every incomplete file.
+    pub fn plan_prune(&self) -> CachePlan {
+        let detached: Vec<&str> = self
+            .repos
+            .iter()
+            .flat_map(|r| r.revisions.iter())
+            .filter(|rev| rev.refs.is_empty())
+            .map(|rev| rev.commit_hash.as_str())
+            .collect();
+        let mut plan = self.plan_delete(&detached);
+        self.add_incomplete(&mut plan);
+        plan
+    }
+
+    /// Evict to at most `max_bytes` on disk: least recently used revisions first (the newest
+    /// access time of their blobs, as the official client's `last_accessed`), each removed with the
+    /// rules of [`CacheInfo::plan_delete`]; incomplete files are not counted.
+    pub fn plan_evict(&self, max_bytes: u64) -> CachePlan {
+        let mut revs: Vec<&CachedRevision> = self.repos.iter().flat_map(|r| r.revisions.iter()).collect();
+        revs.sort_by(|a, b| a.last_accessed.total_cmp(&b.last_accessed).then(a.commit_hash.cmp(&b.commit_hash)));
+        let mut selected: Vec<&str> = Vec::new();
+        let mut plan = self.plan_delete(&[]);
+        for rev in revs {
+            if self.size_on_disk.saturating_sub(plan.expected_freed) <= max_bytes {
+                break;
+            }
+            selected.push(&rev.commit_hash);
+            plan = self.plan_delete(&selected);
+        }
+        plan
+    }
+
+    fn empty_plan(&self) -> CachePlan {
+        CachePlan { cache_dir: self.cache_dir.clone(), entries: Vec::new(), expected_freed: 0, warnings: Vec::new() }
+    }
+
+    fn add_incomplete(&self, plan: &mut CachePlan) {
+        for f in &self.incomplete {
+            plan.entries.push(PlanEntry {
+                kind: PlanKind::Incomplete,
+                path: f.path.clone(),
+                repo_folder: f.repo_folder.clone(),
+            });
+            plan.expected_freed += f.size;
+        }
+    }
+}
+
+/// The blob lock of a blob or incomplete file: `.locks/<repo folder>/<etag>.lock`, the ETag being
+/// the file name up to its first `.` (`<etag>`, `<etag>.incomplete`, `<etag>.<8 hex>.incomplete`).
+fn lock_of(cache_dir: &Path, repo_folder: &str, file: &Path) -> Option<PathBuf> {
+    let name = file.file_name()?.to_string_lossy().into_owned();
+    let etag = name.split('.').next().filter(|e| !e.is_empty())?.to_string();
+    Some(cache_dir.join(".locks").join(repo_folder).join(format!("{etag}.lock")))
+}
+
+/// Take every lock a removal needs, without waiting; `None` if one is held.
+fn take_locks(cache_dir: &Path, e: &PlanEntry) -> io::Result<Option<Vec<FileLock>>> {
+    let files: Vec<PathBuf> = match e.kind {
+        PlanKind::Blob | PlanKind::Incomplete => vec![e.path.clone()],
+        PlanKind::Repo => match fs::read_dir(e.path.join("blobs")) {
+            Ok(rd) => rd.flatten().map(|d| d.path()).collect(),
+            Err(_) => Vec::new(),
+        },
+        PlanKind::Snapshot | PlanKind::Ref | PlanKind::Pointer => Vec::new(),
+    };
+    let mut held = Vec::new();
+    for f in files {
+        let Some(lock) = lock_of(cache_dir, &e.repo_folder, &f) else { continue };
+        match FileLock::try_acquire(&lock) {
+            Ok(Some(l)) => held.push(l),
+            Ok(None) => return Ok(None),
+            Err(err) => return Err(io::Error::other(err.to_string())),
+        }
+    }
+    Ok(Some(held))
+}
+
+/// Execute a plan in its order (repos, snapshots, refs, blobs, incomplete files). A path already
+/// gone or that cannot be removed is a warning; one whose lock a download holds is skipped.
+pub fn execute(plan: &CachePlan) -> ExecReport {
+    let mut report = ExecReport::default();
+    for e in &plan.entries {
+        let locks = match take_locks(&plan.cache_dir, e) {
+            Ok(Some(l)) => l,
+            Ok(None) => {
+                report.skipped.push(e.path.clone());
+                continue;
+            }
+            Err(err) => {
+                report.warnings.push(format!("{}: cannot take its lock: {err}", e.path.display()));
+                continue;
+            }
+        };
+        let res = match fs::symlink_metadata(&e.path) {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(&e.path),
+            Ok(_) => fs::remove_file(&e.path),
+            Err(err) => Err(err),
+        };
+        drop(locks);
+        match res {
+            Ok(()) => report.deleted.push(e.path.clone()),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                report.warnings.push(format!("{}: already gone", e.path.display()))
+            }
+            Err(err) => report.warnings.push(format!("{}: {err}", e.path.display())),
+        }
+    }
+    report
+}
