@@ -218,6 +218,63 @@ typedef int32_t hf_cache_result;
 #endif // __cplusplus
 
 /**
+ * What a plan entry removes (`hf_cache_plan_entry.kind`).
+ */
+enum hf_cache_plan_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A whole repo folder.
+   */
+  HF_CACHE_PLAN_REPO = 0,
+  /**
+   * A snapshot folder (one revision).
+   */
+  HF_CACHE_PLAN_SNAPSHOT = 1,
+  /**
+   * A `refs/<name>` file.
+   */
+  HF_CACHE_PLAN_REF = 2,
+  /**
+   * A snapshot pointer (verify: the pointer of a bad blob).
+   */
+  HF_CACHE_PLAN_POINTER = 3,
+  /**
+   * A blob.
+   */
+  HF_CACHE_PLAN_BLOB = 4,
+  /**
+   * An incomplete download.
+   */
+  HF_CACHE_PLAN_INCOMPLETE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_cache_plan_kind hf_cache_plan_kind;
+#else
+typedef int32_t hf_cache_plan_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The result of `hf_cache_scan`. Free with `hf_cache_info_free`.
+ */
+typedef struct hf_cache_info hf_cache_info;
+
+/**
+ * A deletion, prune or eviction plan: inspect it, then `hf_cache_plan_execute` it. Free with
+ * `hf_cache_plan_free`.
+ */
+typedef struct hf_cache_plan hf_cache_plan;
+
+/**
+ * The result of `hf_cache_verify`. Free with `hf_cache_verify_report_free`.
+ */
+typedef struct hf_cache_verify_report hf_cache_verify_report;
+
+/**
  * A cancellation flag for long calls. Create with `hf_cancel_token_new`, pass it in a call's
  * options, call `hf_cancel_token_cancel` from any thread: the call aborts its request at once
  * (well within 50 ms, even while the server is silent), returns `HF_ERR_CANCELLED`, and
@@ -267,6 +324,208 @@ typedef struct hf_call_options {
    */
   const struct hf_cancel_token *cancel;
 } hf_call_options;
+
+/**
+ * One cached repository (borrowed from its `hf_cache_info`).
+ */
+typedef struct hf_cached_repo {
+  /**
+   * `sizeof(hf_cached_repo)`: fields may be added at the end.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_repo_type`.
+   */
+  int32_t repo_type;
+  /**
+   * `org/name`.
+   */
+  const char *repo_id;
+  /**
+   * The repo folder, `<cache>/<type>s--org--name`.
+   */
+  const char *path;
+  /**
+   * Bytes of its distinct blobs (each blob counted once).
+   */
+  uint64_t size_on_disk;
+  /**
+   * Number of distinct blobs.
+   */
+  uint64_t nb_files;
+  /**
+   * Newest access time of its blobs (seconds since the epoch).
+   */
+  double last_accessed;
+  /**
+   * Newest modification time of its blobs (seconds since the epoch).
+   */
+  double last_modified;
+  /**
+   * Number of its revisions (see `hf_cache_info_revision`).
+   */
+  size_t revision_count;
+} hf_cached_repo;
+
+/**
+ * One cached revision (borrowed from its `hf_cache_info`).
+ */
+typedef struct hf_cached_revision {
+  /**
+   * `sizeof(hf_cached_revision)`: fields may be added at the end.
+   */
+  uint32_t struct_size;
+  /**
+   * Index of its repo (`hf_cache_info_repo`).
+   */
+  size_t repo_index;
+  /**
+   * The 40-hex commit (the snapshot folder's name).
+   */
+  const char *commit;
+  /**
+   * The snapshot folder.
+   */
+  const char *path;
+  /**
+   * Names of the refs pointing at it, comma-separated (`"main,v1.0"`); `""` when detached.
+   */
+  const char *refs;
+  /**
+   * Bytes of the distinct blobs its files use.
+   */
+  uint64_t size_on_disk;
+  /**
+   * Number of files in the snapshot.
+   */
+  uint64_t nb_files;
+  /**
+   * Newest modification time of its blobs (seconds since the epoch).
+   */
+  double last_modified;
+  /**
+   * Newest access time of its blobs (seconds since the epoch): the eviction order.
+   */
+  double last_accessed;
+} hf_cached_revision;
+
+/**
+ * An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
+ */
+typedef struct hf_cache_incomplete {
+  /**
+   * `sizeof(hf_cache_incomplete)`.
+   */
+  uint32_t struct_size;
+  /**
+   * The file.
+   */
+  const char *path;
+  /**
+   * Its size in bytes.
+   */
+  uint64_t size;
+} hf_cache_incomplete;
+
+/**
+ * One path a plan removes (borrowed from its `hf_cache_plan`).
+ */
+typedef struct hf_cache_plan_entry {
+  /**
+   * `sizeof(hf_cache_plan_entry)`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_cache_plan_kind`.
+   */
+  int32_t kind;
+  /**
+   * The path removed.
+   */
+  const char *path;
+} hf_cache_plan_entry;
+
+/**
+ * A progress report. Borrowed for the duration of the callback only.
+ */
+typedef struct hf_progress {
+  /**
+   * `sizeof(hf_progress)`.
+   */
+  uint32_t struct_size;
+  /**
+   * The repo filename being transferred (UTF-8).
+   */
+  const char *filename;
+  /**
+   * Bytes written so far.
+   */
+  uint64_t bytes_done;
+  /**
+   * Total bytes expected.
+   */
+  uint64_t bytes_total;
+} hf_progress;
+
+/**
+ * Progress callback. Called on the thread that made the call, at most about ten times a second
+ * plus at the start and the end of each file. Return 0 to continue, non-zero to cancel (the call
+ * then returns `HF_ERR_CANCELLED`). It must not call `hf_client_free` on the client in use, and
+ * must not unwind (throw) into the library.
+ */
+typedef int32_t (*hf_progress_fn)(const struct hf_progress *progress, void *user_data);
+
+/**
+ * Options of `hf_cache_verify`. Fill with `hf_cache_verify_options_init`.
+ */
+typedef struct hf_cache_verify_options {
+  /**
+   * `sizeof(hf_cache_verify_options)`, set by `hf_cache_verify_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * Verify only this repo id (`org/name`); NULL: every scanned repo.
+   */
+  const char *repo_id;
+  /**
+   * Progress callback (bytes hashed per blob, the blob's name as `filename`), or NULL.
+   */
+  hf_progress_fn progress;
+  /**
+   * Passed to `progress` untouched.
+   */
+  void *user_data;
+  /**
+   * A cancel token, or NULL. Borrowed for the duration of the call.
+   */
+  const struct hf_cancel_token *cancel;
+} hf_cache_verify_options;
+
+/**
+ * A blob whose content does not match its name (borrowed from its `hf_cache_verify_report`).
+ */
+typedef struct hf_cache_mismatch {
+  /**
+   * `sizeof(hf_cache_mismatch)`.
+   */
+  uint32_t struct_size;
+  /**
+   * The blob.
+   */
+  const char *blob_path;
+  /**
+   * The digest its name promises (SHA-256 for LFS blobs, git blob SHA-1 for regular files).
+   */
+  const char *expected;
+  /**
+   * The digest of its content.
+   */
+  const char *actual;
+  /**
+   * How many snapshot pointers resolve to it.
+   */
+  size_t pointer_count;
+} hf_cache_mismatch;
 
 /**
  * Options of `hf_client_new`. Fill with `hf_client_options_init`, then set what you need.
@@ -336,36 +595,6 @@ typedef struct hf_client_options {
    */
   int32_t max_retries;
 } hf_client_options;
-
-/**
- * A progress report. Borrowed for the duration of the callback only.
- */
-typedef struct hf_progress {
-  /**
-   * `sizeof(hf_progress)`.
-   */
-  uint32_t struct_size;
-  /**
-   * The repo filename being transferred (UTF-8).
-   */
-  const char *filename;
-  /**
-   * Bytes written so far.
-   */
-  uint64_t bytes_done;
-  /**
-   * Total bytes expected.
-   */
-  uint64_t bytes_total;
-} hf_progress;
-
-/**
- * Progress callback. Called on the thread that made the call, at most about ten times a second
- * plus at the start and the end of each file. Return 0 to continue, non-zero to cancel (the call
- * then returns `HF_ERR_CANCELLED`). It must not call `hf_client_free` on the client in use, and
- * must not unwind (throw) into the library.
- */
-typedef int32_t (*hf_progress_fn)(const struct hf_progress *progress, void *user_data);
 
 /**
  * Options of downloads and cache lookups. Fill with `hf_download_options_init`.
@@ -575,6 +804,228 @@ const char *hf_string_list_get(const struct hf_string_list *list, size_t index);
  * Frees a string list. NULL ignored.
  */
 void hf_string_list_free(struct hf_string_list *list);
+
+/**
+ * Scans the client's hub cache (the rules of the official client's `scan_cache_dir`): repos,
+ * their revisions and files, sizes (each blob counted once), times, refs, incomplete downloads.
+ * A corrupted entry is reported as a warning (`hf_cache_info_warning`) and left out; it never
+ * fails the scan. On success `*info_out` receives a handle to free with `hf_cache_info_free`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (NULL argument; the cache path is not a folder), `HF_ERR_IO`
+ * (the cache folder is missing or unreadable). Thread safety: safe concurrently, also while
+ * downloads run (a file published meanwhile may or may not be seen).
+ */
+hf_status hf_cache_scan(const struct hf_client *client,
+                        struct hf_cache_info **info_out,
+                        struct hf_error **error_out);
+
+/**
+ * Bytes on disk of all scanned repos (0 for NULL).
+ */
+uint64_t hf_cache_info_size_on_disk(const struct hf_cache_info *info);
+
+/**
+ * Number of repos (0 for NULL).
+ */
+size_t hf_cache_info_repo_count(const struct hf_cache_info *info);
+
+/**
+ * Repo `index` (sorted by type, then id), or NULL when out of range. Borrowed until
+ * `hf_cache_info_free`.
+ */
+const struct hf_cached_repo *hf_cache_info_repo(const struct hf_cache_info *info, size_t index);
+
+/**
+ * Number of revisions of all repos (0 for NULL).
+ */
+size_t hf_cache_info_revision_count(const struct hf_cache_info *info);
+
+/**
+ * Revision `index` of all repos (grouped by repo, sorted by commit; `repo_index` names its
+ * repo), or NULL when out of range. Borrowed until `hf_cache_info_free`.
+ */
+const struct hf_cached_revision *hf_cache_info_revision(const struct hf_cache_info *info,
+                                                        size_t index);
+
+/**
+ * Number of incomplete downloads found (0 for NULL).
+ */
+size_t hf_cache_info_incomplete_count(const struct hf_cache_info *info);
+
+/**
+ * Incomplete download `index`, or NULL when out of range. Borrowed until `hf_cache_info_free`.
+ */
+const struct hf_cache_incomplete *hf_cache_info_incomplete(const struct hf_cache_info *info,
+                                                           size_t index);
+
+/**
+ * Number of warnings (corrupted entries left out of the scan; 0 for NULL).
+ */
+size_t hf_cache_info_warning_count(const struct hf_cache_info *info);
+
+/**
+ * Warning `index` (UTF-8 text naming the path and the problem), or NULL. Borrowed.
+ */
+const char *hf_cache_info_warning(const struct hf_cache_info *info, size_t index);
+
+/**
+ * The whole scan as JSON (repos with revisions and files, incomplete files, warnings). Borrowed;
+ * NULL for NULL.
+ */
+const char *hf_cache_info_json(const struct hf_cache_info *info);
+
+/**
+ * Frees a scan. NULL ignored.
+ */
+void hf_cache_info_free(struct hf_cache_info *info);
+
+/**
+ * Plans the deletion of revisions (the rules of the official client's `delete_revisions`): a
+ * repo whose every revision is listed goes whole; otherwise each listed revision's snapshot
+ * folder and refs go, and each blob no remaining revision of its repo uses. `commits` holds
+ * `commit_count` 40-hex commits; unknown ones become plan warnings. Nothing is deleted yet.
+ * On success `*plan_out` receives a plan to free with `hf_cache_plan_free`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (NULL `info`, `plan_out`, or `commits` with a non-zero
+ * count; a NULL or non-UTF-8 commit). Thread safety: reads `info` only.
+ */
+hf_status hf_cache_plan_delete(const struct hf_cache_info *info,
+                               const char *const *commits,
+                               size_t commit_count,
+                               struct hf_cache_plan **plan_out,
+                               struct hf_error **error_out);
+
+/**
+ * Plans what `hf cache prune` removes: every detached revision (no ref points to it) and every
+ * incomplete download. Nothing is deleted yet. Errors: `HF_ERR_INVALID_ARGUMENT`.
+ */
+hf_status hf_cache_plan_prune(const struct hf_cache_info *info,
+                              struct hf_cache_plan **plan_out,
+                              struct hf_error **error_out);
+
+/**
+ * Plans an eviction down to at most `max_bytes` on disk: the least recently used revisions first
+ * (the newest access time of their blobs, as the scan reports it), each removed with the rules of
+ * `hf_cache_plan_delete`. Nothing is deleted yet. Errors: `HF_ERR_INVALID_ARGUMENT`.
+ */
+hf_status hf_cache_plan_evict(const struct hf_cache_info *info,
+                              uint64_t max_bytes,
+                              struct hf_cache_plan **plan_out,
+                              struct hf_error **error_out);
+
+/**
+ * Bytes the plan frees when executed whole (0 for NULL).
+ */
+uint64_t hf_cache_plan_freed_bytes(const struct hf_cache_plan *plan);
+
+/**
+ * Number of paths the plan removes (0 for NULL).
+ */
+size_t hf_cache_plan_entry_count(const struct hf_cache_plan *plan);
+
+/**
+ * Entry `index`, in execution order, or NULL when out of range. Borrowed until
+ * `hf_cache_plan_free`.
+ */
+const struct hf_cache_plan_entry *hf_cache_plan_entry_get(const struct hf_cache_plan *plan,
+                                                          size_t index);
+
+/**
+ * Number of plan warnings (revisions asked for that the cache does not hold; 0 for NULL).
+ */
+size_t hf_cache_plan_warning_count(const struct hf_cache_plan *plan);
+
+/**
+ * Plan warning `index`, or NULL. Borrowed.
+ */
+const char *hf_cache_plan_warning(const struct hf_cache_plan *plan, size_t index);
+
+/**
+ * The plan as JSON (entries with kind and path, freed bytes, warnings). Borrowed; NULL for NULL.
+ */
+const char *hf_cache_plan_json(const struct hf_cache_plan *plan);
+
+/**
+ * Executes a plan in its order (repos, snapshots, refs, pointers, blobs, incomplete files). Each
+ * removal first takes, without waiting, the `.locks/` lock a download of that blob would hold:
+ * what a download holds is skipped, never deleted under it. A path already gone or that cannot be
+ * removed is a warning; execution never stops half-way. `deleted_out` / `skipped_out` (each
+ * nullable) receive the counts; `report_json_out` (nullable) receives the full report as JSON
+ * (free with `hf_string_free`).
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (NULL plan). Thread safety: safe alongside downloads and other
+ * processes using the cache.
+ */
+hf_status hf_cache_plan_execute(const struct hf_cache_plan *plan,
+                                uint64_t *deleted_out,
+                                uint64_t *skipped_out,
+                                char **report_json_out,
+                                struct hf_error **error_out);
+
+/**
+ * Frees a plan. NULL ignored.
+ */
+void hf_cache_plan_free(struct hf_cache_plan *plan);
+
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ */
+void hf_cache_verify_options_init(struct hf_cache_verify_options *options);
+
+/**
+ * Re-hashes the blobs of a scan (of one repo when `options->repo_id` is set) against their names:
+ * SHA-256 for LFS blobs, git blob SHA-1 for regular files. Hashing runs off the calling thread;
+ * progress is reported on it. Files not named after a digest (copies made where symlinks are
+ * disabled) are listed as unchecked in the JSON. On success `*report_out` receives a report to
+ * free with `hf_cache_verify_report_free`; `hf_cache_verify_plan_delete` turns its mismatches into
+ * a plan.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_CANCELLED`. Thread safety: safe concurrently.
+ */
+hf_status hf_cache_verify(const struct hf_client *client,
+                          const struct hf_cache_info *info,
+                          const struct hf_cache_verify_options *options,
+                          struct hf_cache_verify_report **report_out,
+                          struct hf_error **error_out);
+
+/**
+ * Blobs hashed (0 for NULL).
+ */
+uint64_t hf_cache_verify_report_files_checked(const struct hf_cache_verify_report *report);
+
+/**
+ * Bytes hashed (0 for NULL).
+ */
+uint64_t hf_cache_verify_report_bytes_checked(const struct hf_cache_verify_report *report);
+
+/**
+ * Number of mismatched blobs (0 for NULL).
+ */
+size_t hf_cache_verify_report_mismatch_count(const struct hf_cache_verify_report *report);
+
+/**
+ * Mismatch `index`, or NULL when out of range. Borrowed until `hf_cache_verify_report_free`.
+ */
+const struct hf_cache_mismatch *hf_cache_verify_report_mismatch(const struct hf_cache_verify_report *report,
+                                                                size_t index);
+
+/**
+ * The report as JSON (counts, mismatches with their pointers, unchecked files). Borrowed.
+ */
+const char *hf_cache_verify_report_json(const struct hf_cache_verify_report *report);
+
+/**
+ * Plans the removal of every mismatched blob and of the snapshot pointers to it (a later download
+ * fetches the file again). Nothing is deleted yet. Errors: `HF_ERR_INVALID_ARGUMENT`.
+ */
+hf_status hf_cache_verify_report_plan_delete(const struct hf_cache_verify_report *report,
+                                             struct hf_cache_plan **plan_out,
+                                             struct hf_error **error_out);
+
+/**
+ * Frees a verify report. NULL ignored.
+ */
+void hf_cache_verify_report_free(struct hf_cache_verify_report *report);
 
 /**
  * Fills `options` with the defaults ("everything from the environment") and sets `struct_size`.

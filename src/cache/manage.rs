@@ -27,7 +27,7 @@ pub enum PlanKind {
     Pointer,
     /// A blob no kept revision uses.
     Blob,
-    /// An incomplete download (`blobs/*.incomplete`).
+    /// An incomplete download (a `blobs/<etag>.incomplete` file).
     Incomplete,
 }
 

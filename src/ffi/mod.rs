@@ -17,6 +17,7 @@ mod list;
 pub(crate) mod sys;
 
 pub mod auth;
+pub mod cache;
 pub mod client;
 pub mod download;
 pub mod status;
