@@ -301,6 +301,63 @@ def bench_warm(c):
     }
 
 
+SCAN_PY = """
+import json, sys, time
+t0 = time.perf_counter()
+from huggingface_hub import scan_cache_dir
+t1 = time.perf_counter()
+info = scan_cache_dir()
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "total_s": t2 - t1, "calls": sum(r.nb_files for r in info.repos),
+                  "repos": len(info.repos)}))
+"""
+
+
+def make_scan_cache(hub_dir, n_repos, n_files):
+    """A cache of n_repos repos with n_files small files each (one revision, refs/main), as the
+    clients write it: blobs named after their git SHA-1, relative symlinks in the snapshot."""
+    for r in range(n_repos):
+        repo = os.path.join(hub_dir, f"models--bench--repo{r:03d}")
+        commit = hashlib.sha1(f"commit {r}".encode()).hexdigest()
+        snap = os.path.join(repo, "snapshots", commit)
+        os.makedirs(os.path.join(repo, "blobs"), exist_ok=True)
+        os.makedirs(os.path.join(snap, "sub"), exist_ok=True)
+        os.makedirs(os.path.join(repo, "refs"), exist_ok=True)
+        with open(os.path.join(repo, "refs", "main"), "w") as f:
+            f.write(commit)
+        for i in range(n_files):
+            data = f"repo {r} file {i}\n".encode()
+            etag = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+            with open(os.path.join(repo, "blobs", etag), "wb") as f:
+                f.write(data)
+            rel = f"sub/f{i:04d}.txt" if i % 2 else f"f{i:04d}.txt"
+            os.symlink(("../../../blobs/" if "/" in rel else "../../blobs/") + etag, os.path.join(snap, rel))
+
+
+def bench_scan(c):
+    a = c.a
+    home = fresh_dir(os.path.join(a.work, "scan-home"))
+    make_scan_cache(os.path.join(home, "hub"), a.scan_repos, a.scan_files)
+    total_files = a.scan_repos * a.scan_files
+    tools = {
+        "ours": lambda: c.run([a.hf_bench, "--scan"], home, True),
+        "python": lambda: c.run([a.python, "-c", SCAN_PY], home, True),
+    }
+    res = {k: {"wall": [], "incall": []} for k in tools}
+    for r in rounds(a):
+        for name in rotate(list(tools), r):
+            wall, out = tools[name]()
+            if out["calls"] != total_files or out["repos"] != a.scan_repos:
+                sys.exit(f"bench: {name} scanned {out['repos']} repos / {out['calls']} files, expected "
+                         f"{a.scan_repos} / {total_files}")
+            d = sink(res, name, r)
+            d["wall"].append(wall)
+            d["incall"].append(out["total_s"])
+            print(f"  scan  {tag(a, r):7s} {name:8s} {wall:8.3f} s  (scan {out['total_s']:.3f} s)", flush=True)
+    shutil.rmtree(home, ignore_errors=True)
+    return {k: {"wall": stats(v["wall"]), "incall": stats(v["incall"])} for k, v in res.items()}
+
+
 # ---------------------------------------------------------------------------------------- reporting
 
 
@@ -368,7 +425,8 @@ def render(a, m, res):
     L.append("")
     L.append(
         f"Parameters: {a.runs} runs per case (median, min–max); large file {size_mib} MiB; "
-        f"{a.small_n} small files of {a.small_kib} KiB; {a.warm_n} warm calls per process."
+        f"{a.small_n} small files of {a.small_kib} KiB; {a.warm_n} warm calls per process; "
+        f"a cache of {a.scan_repos} repos × {a.scan_files} files to scan."
     )
     L.append("")
 
@@ -437,6 +495,24 @@ def render(a, m, res):
                 f"{us(p50['median'])} | {d['requests_per_call']:.2f} | {rt} |"
             )
     L.append("")
+
+    scan = res["scan"]
+    L.append(
+        f"### 4. Cache scan: {a.scan_repos} repos × {a.scan_files} files ({a.scan_repos * a.scan_files} files), "
+        "warm page cache"
+    )
+    L.append("")
+    L.append("| client | scan call, median ms | min–max ms | process wall median ms | ours / client (scan call) |")
+    L.append("|---|---|---|---|---|")
+    o = scan["ours"]["incall"]["median"]
+    for k, label in (("ours", "**ours** (`hf_cache_scan`)"), ("python", "Python `scan_cache_dir()` (import excluded)")):
+        d = scan[k]
+        rt = "–" if k == "ours" else ratio(o, d["incall"]["median"])
+        L.append(
+            f"| {label} | {ms(d['incall']['median'])} | {ms(d['incall']['min'])}–{ms(d['incall']['max'])} | "
+            f"{ms(d['wall']['median'])} | {rt} |"
+        )
+    L.append("")
     return "\n".join(L)
 
 
@@ -455,6 +531,8 @@ def summary(a, res):
     for rev in ("main", "pinned"):
         ov, pv = warm[f"ours/{rev}"]["per_call"]["median"], warm[f"python/{rev}"]["per_call"]["median"]
         lines.append(f"warm {rev}: ours {us(ov)} µs/call, python {us(pv)} µs/call; ours/python {ratio(ov, pv)}")
+    so, sp = res["scan"]["ours"]["incall"]["median"], res["scan"]["python"]["incall"]["median"]
+    lines.append(f"scan: ours {ms(so)} ms, python {ms(sp)} ms; python/ours {sp / so:.1f}× faster")
     return "\n".join(lines)
 
 
@@ -482,11 +560,13 @@ def run(a):
     res["small"] = bench_small_cold(c)
     print(f"== 3. warm ({a.warm_n} calls) x {a.runs}", flush=True)
     res["warm"] = bench_warm(c)
+    print(f"== 4. cache scan ({a.scan_repos} repos x {a.scan_files} files) x {a.runs}", flush=True)
+    res["scan"] = bench_scan(c)
     m = machine(a)
     body = render(a, m, res)
     print("\n" + body + "\n" + summary(a, res))
     print(f"\nworkloads took {time.perf_counter() - t0:.0f} s")
-    params = {k: getattr(a, k) for k in ("large_mib", "small_kib", "small_n", "warm_n", "runs")}
+    params = {k: getattr(a, k) for k in ("large_mib", "small_kib", "small_n", "warm_n", "runs", "scan_repos", "scan_files")}
     if a.json:
         os.makedirs(os.path.dirname(a.json), exist_ok=True)
         with open(a.json, "w") as f:
@@ -510,6 +590,8 @@ def main():
         r.add_argument(f"--{k}", required=True)
     for k in ("large-mib", "small-kib", "small-n", "warm-n", "runs"):
         r.add_argument(f"--{k}", type=int, required=True)
+    r.add_argument("--scan-repos", type=int, default=100)
+    r.add_argument("--scan-files", type=int, default=200)
     r.add_argument("--timeout", type=int, default=300, help="per process, seconds")
     r.add_argument("--doc", help="markdown file whose results section is rewritten")
     r.add_argument("--json", help="where to write the raw results")

@@ -2,6 +2,7 @@
  * hf_bench: per-call latency of hf_file_download inside one process (the benchmark's C driver).
  *
  *   hf_bench [--revision REV] [--repeat N] [--warmup] [--no-verify] REPO_ID FILE...
+ *   hf_bench --scan                      one hf_cache_scan of the cache, timed in-process
  *
  * Creates one client from the environment (HF_ENDPOINT, HF_HOME, ...), optionally makes one untimed
  * call (--warmup: fills the cache and opens the connection), then times each call of
@@ -42,7 +43,37 @@ static int download(const hf_client *client, const char *repo, const char *file,
     return 0;
 }
 
+/* --scan: one scan of the client's cache; prints the same JSON line (calls = files seen). */
+static int scan(void) {
+    hf_client *client = NULL;
+    hf_error *err = NULL;
+    if (hf_client_new(NULL, &client, &err) != HF_OK) {
+        fprintf(stderr, "hf_bench: hf_client_new: %s\n", err ? hf_error_message(err) : "");
+        hf_error_free(err);
+        return 1;
+    }
+    double t0 = now_s();
+    hf_cache_info *info = NULL;
+    if (hf_cache_scan(client, &info, &err) != HF_OK) {
+        fprintf(stderr, "hf_bench: hf_cache_scan: %s\n", err ? hf_error_message(err) : "");
+        hf_error_free(err);
+        return 1;
+    }
+    double total = now_s() - t0;
+    unsigned long long files = 0;
+    for (size_t r = 0; r < hf_cache_info_repo_count(info); r++) files += hf_cache_info_repo(info, r)->nb_files;
+    printf("{\"client_new_s\":0,\"calls\":%llu,\"total_s\":%.9f,\"repos\":%zu,\"call_min_s\":%.9f,"
+           "\"call_p50_s\":%.9f,\"call_max_s\":%.9f}\n",
+           files, total, hf_cache_info_repo_count(info), total, total, total);
+    hf_cache_info_free(info);
+    hf_client_free(client);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--scan") == 0) {
+        return scan();
+    }
     const char *revision = NULL;
     long repeat = 1;
     int warmup = 0, verify = 1, i = 1;

@@ -11,6 +11,7 @@
 #   BENCH_LARGE_MIB=512   size of the large LFS file      BENCH_RUNS=7      runs per case (medians)
 #   BENCH_SMALL_KIB=40    size of each small file         BENCH_SMALL_N=50  small files per process
 #   BENCH_WARM_N=200      warm cache hits per process
+#   BENCH_SCAN_REPOS=100 BENCH_SCAN_FILES=200   the cache scanned by workload 4 (20,000 files)
 #   BENCH_DOC=BENCHMARKS.md  results section rewritten there ("" = leave it alone)
 #   BENCH_JSON=bench/results/latest.json  raw results ("" = none)
 #   BENCH_BUILD_DIR=build-release   BENCH_TMPDIR=$TMPDIR   BENCH_MAX_SECONDS=600 (whole measuring phase)
@@ -25,6 +26,8 @@ LARGE_MIB=${BENCH_LARGE_MIB:-512}
 SMALL_KIB=${BENCH_SMALL_KIB:-40}
 SMALL_N=${BENCH_SMALL_N:-50}
 WARM_N=${BENCH_WARM_N:-200}
+SCAN_REPOS=${BENCH_SCAN_REPOS:-100}
+SCAN_FILES=${BENCH_SCAN_FILES:-200}
 RUNS=${BENCH_RUNS:-7}
 DOC=${BENCH_DOC-$ROOT/BENCHMARKS.md}
 JSON=${BENCH_JSON-$ROOT/bench/results/latest.json}
@@ -160,6 +163,7 @@ timeout "$MAX_SECONDS" python3 bench/bench.py run \
   --work "$WORK/runs" --root "$ROOT" \
   --hf-download "$HF_DOWNLOAD" --hf-bench "$HF_BENCH" --python "$PYTHON" --py-bench "$ROOT/bench/py_bench.py" \
   --large-mib "$LARGE_MIB" --small-kib "$SMALL_KIB" --small-n "$SMALL_N" --warm-n "$WARM_N" --runs "$RUNS" \
+  --scan-repos "$SCAN_REPOS" --scan-files "$SCAN_FILES" \
   ${DOC:+--doc "$DOC"} ${JSON:+--json "$JSON"} &
 DRIVER_PID=$!
 wait "$DRIVER_PID"

@@ -118,14 +118,14 @@ struct BlobStat {
     mtime: f64,
 }
 
-fn stat(p: &Path) -> std::io::Result<BlobStat> {
-    let m = fs::metadata(p)?;
-    Ok(BlobStat { size: m.len(), atime: secs(m.accessed()), mtime: secs(m.modified()) })
-}
-
 /// Scan `cache_dir` (§8.1).
 pub fn scan(cache_dir: &Path) -> Result<CacheInfo> {
     let md = fs::metadata(cache_dir).map_err(|e| Error::io(format!("cache folder {}", cache_dir.display()), e))?;
+    // Resolved once, like Python's `resolve()`: pointers are then resolved lexically below it, one
+    // readlink each, and each distinct blob costs one stat.
+    let resolved =
+        fs::canonicalize(cache_dir).map_err(|e| Error::io(format!("resolving {}", cache_dir.display()), e))?;
+    let cache_dir = resolved.as_path();
     if !md.is_dir() {
         return Err(Error::InvalidArgument(format!("{} is not a folder", cache_dir.display())));
     }
@@ -133,14 +133,35 @@ pub fn scan(cache_dir: &Path) -> Result<CacheInfo> {
     let mut warnings = Vec::new();
     let mut incomplete = Vec::new();
     let entries = fs::read_dir(cache_dir).map_err(|e| Error::io(format!("reading {}", cache_dir.display()), e))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if SKIPPED_ROOT.contains(&name.as_str()) {
-            continue;
-        }
-        let path = entry.path();
-        incomplete.extend(incomplete_files(&path, &name));
-        match scan_repo(&path, &name) {
+    let todo: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, _)| !SKIPPED_ROOT.contains(&name.as_str()))
+        .collect();
+    // Repos are independent: scan them on a few threads (the work is system calls on the page
+    // cache, which the kernel serves in parallel).
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8).min(todo.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type One = (Vec<IncompleteFile>, std::result::Result<CachedRepo, String>);
+    let results: Vec<Vec<One>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((name, path)) = todo.get(i) else { break };
+                        mine.push((incomplete_files(path, name), scan_repo(path, name)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for (inc, res) in results.into_iter().flatten() {
+        incomplete.extend(inc);
+        match res {
             Ok(r) => repos.push(r),
             Err(msg) => warnings.push(msg),
         }
@@ -163,6 +184,73 @@ fn incomplete_files(repo_path: &Path, folder: &str) -> Vec<IncompleteFile> {
         .collect()
 }
 
+/// The files of `blobs/` by inode number, from the directory listing alone (no stat).
+struct BlobIndex {
+    #[cfg(unix)]
+    dev: Option<u64>,
+    #[cfg(unix)]
+    by_ino: HashMap<u64, PathBuf>,
+}
+
+impl BlobIndex {
+    #[cfg(unix)]
+    fn new(dir: &Path) -> BlobIndex {
+        use std::os::unix::fs::{DirEntryExt, MetadataExt};
+        let dev = fs::metadata(dir).ok().map(|m| m.dev());
+        let by_ino = match fs::read_dir(dir) {
+            Ok(rd) => rd.flatten().map(|e| (e.ino(), e.path())).collect(),
+            Err(_) => HashMap::new(),
+        };
+        BlobIndex { dev, by_ino }
+    }
+
+    #[cfg(not(unix))]
+    fn new(_dir: &Path) -> BlobIndex {
+        BlobIndex {}
+    }
+
+    /// The blob whose inode `md` (a stat through a pointer) describes.
+    #[cfg(unix)]
+    fn lookup(&self, md: &fs::Metadata) -> Option<&PathBuf> {
+        use std::os::unix::fs::MetadataExt;
+        if self.dev != Some(md.dev()) {
+            return None;
+        }
+        self.by_ino.get(&md.ino())
+    }
+
+    #[cfg(not(unix))]
+    fn lookup(&self, _md: &fs::Metadata) -> Option<&PathBuf> {
+        None
+    }
+}
+
+/// Where a snapshot pointer leads: a relative symlink is resolved lexically against its folder
+/// (the cache writes `../../blobs/<etag>`); anything else (absolute or chained links, copies) is
+/// resolved by the file system. `None` when it leads nowhere.
+fn resolve_pointer(p: &Path) -> Option<PathBuf> {
+    match fs::read_link(p) {
+        Ok(target) if target.is_relative() => {
+            let mut out = p.parent()?.to_path_buf();
+            for c in target.components() {
+                match c {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            // (A chained link, whose target is itself a link, keeps the first target as its
+            // blob path; the cache never writes one.)
+            Some(out)
+        }
+        Ok(_) => fs::canonicalize(p).ok(),
+        // Not a link: a copy (symlinks disabled) is its own blob.
+        Err(_) => fs::metadata(p).ok().map(|_| p.to_path_buf()),
+    }
+}
+
 /// Every non-folder entry below `dir`, as paths relative to it (`/`-separated), sorted.
 fn walk_files(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)?.flatten().collect();
@@ -171,8 +259,14 @@ fn walk_files(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) -> std::i
         let name = e.file_name().to_string_lossy().into_owned();
         let rel_name = if rel.is_empty() { name } else { format!("{rel}/{name}") };
         let p = e.path();
-        // Like Python's `is_dir()`: symlinks are followed.
-        if p.is_dir() {
+        // The entry's type comes with the directory listing (no stat). A symlink counts as a file:
+        // snapshot pointers link to blobs, never to folders.
+        let is_dir = match e.file_type() {
+            Ok(t) if t.is_symlink() => false,
+            Ok(t) => t.is_dir(),
+            Err(_) => p.is_dir(),
+        };
+        if is_dir {
             walk_files(&p, &rel_name, out)?;
         } else {
             out.push((rel_name, p));
@@ -216,7 +310,10 @@ fn scan_repo(repo_path: &Path, name: &str) -> std::result::Result<CachedRepo, St
         }
     }
     // Revisions.
-    let mut blob_stats: HashMap<PathBuf, BlobStat> = HashMap::new();
+    let blobs = BlobIndex::new(&repo_path.join("blobs"));
+    // Distinct blobs: path → index into `blob_list`.
+    let mut blob_ids: HashMap<PathBuf, usize> = HashMap::new();
+    let mut blob_list: Vec<BlobStat> = Vec::new();
     let mut revisions = Vec::new();
     let mut entries: Vec<_> = fs::read_dir(&snapshots).map_err(|e| corrupted(&format!("{e}")))?.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
@@ -232,20 +329,27 @@ fn scan_repo(repo_path: &Path, name: &str) -> std::result::Result<CachedRepo, St
         let mut files = Vec::new();
         walk_files(&rev_path, "", &mut files).map_err(|e| corrupted(&format!("reading {commit}: {e}")))?;
         let mut cached = Vec::new();
-        let mut rev_blobs: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut rev_blobs: Vec<usize> = Vec::new();
         for (rel, file_path) in files {
-            let blob_path = fs::canonicalize(&file_path)
-                .map_err(|_| corrupted(&format!("blob missing (broken symlink): {}", file_path.display())))?;
-            let st = match blob_stats.get(&blob_path) {
-                Some(s) => *s,
+            let missing = || corrupted(&format!("blob missing (broken symlink): {}", file_path.display()));
+            // One stat through the pointer gives the blob's size, times and inode; the inode
+            // names the blob through the listing of blobs/ (no readlink). Anything else (a copy, a
+            // link elsewhere, a file system whose listing has other inode numbers) is resolved.
+            let md = fs::metadata(&file_path).map_err(|_| missing())?;
+            let st = BlobStat { size: md.len(), atime: secs(md.accessed()), mtime: secs(md.modified()) };
+            let blob_path = match blobs.lookup(&md) {
+                Some(b) => b.clone(),
+                None => resolve_pointer(&file_path).ok_or_else(missing)?,
+            };
+            let id = match blob_ids.get(&blob_path) {
+                Some(id) => *id,
                 None => {
-                    let s = stat(&blob_path)
-                        .map_err(|_| corrupted(&format!("blob missing (broken symlink): {}", file_path.display())))?;
-                    blob_stats.insert(blob_path.clone(), s);
-                    s
+                    blob_list.push(st);
+                    blob_ids.insert(blob_path.clone(), blob_list.len() - 1);
+                    blob_list.len() - 1
                 }
             };
-            rev_blobs.insert(blob_path.clone());
+            rev_blobs.push(id);
             cached.push(CachedFile {
                 path: rel,
                 file_path,
@@ -258,12 +362,14 @@ fn scan_repo(repo_path: &Path, name: &str) -> std::result::Result<CachedRepo, St
         let folder = fs::metadata(&rev_path).ok();
         let folder_mtime = secs(folder.as_ref().map_or(Err(std::io::ErrorKind::NotFound.into()), |m| m.modified()));
         let folder_atime = secs(folder.as_ref().map_or(Err(std::io::ErrorKind::NotFound.into()), |m| m.accessed()));
-        let sizes = rev_blobs.iter().map(|b| blob_stats[b].size).sum();
+        rev_blobs.sort_unstable();
+        rev_blobs.dedup();
+        let sizes = rev_blobs.iter().map(|b| blob_list[*b].size).sum();
         let newest = |f: fn(&BlobStat) -> f64, default: f64| {
             if rev_blobs.is_empty() {
                 default
             } else {
-                rev_blobs.iter().map(|b| f(&blob_stats[b])).fold(f64::MIN, f64::max)
+                rev_blobs.iter().map(|b| f(&blob_list[*b])).fold(f64::MIN, f64::max)
             }
         };
         let mut rev_refs: Vec<String> = refs.iter().filter(|(_, c)| **c == commit).map(|(n, _)| n.clone()).collect();
@@ -288,13 +394,13 @@ fn scan_repo(repo_path: &Path, name: &str) -> std::result::Result<CachedRepo, St
         Some(m) => (secs(m.accessed()), secs(m.modified())),
         None => (0.0, 0.0),
     };
-    let (size, atime, mtime) = if blob_stats.is_empty() {
+    let (size, atime, mtime) = if blob_list.is_empty() {
         (0, repo_atime, repo_mtime)
     } else {
         (
-            blob_stats.values().map(|s| s.size).sum(),
-            blob_stats.values().map(|s| s.atime).fold(f64::MIN, f64::max),
-            blob_stats.values().map(|s| s.mtime).fold(f64::MIN, f64::max),
+            blob_list.iter().map(|s| s.size).sum(),
+            blob_list.iter().map(|s| s.atime).fold(f64::MIN, f64::max),
+            blob_list.iter().map(|s| s.mtime).fold(f64::MIN, f64::max),
         )
     };
     Ok(CachedRepo {
@@ -302,7 +408,7 @@ fn scan_repo(repo_path: &Path, name: &str) -> std::result::Result<CachedRepo, St
         repo_id,
         repo_path: repo_path.to_path_buf(),
         size_on_disk: size,
-        nb_files: blob_stats.len() as u64,
+        nb_files: blob_list.len() as u64,
         last_accessed: atime,
         last_modified: mtime,
         refs,

@@ -3,6 +3,7 @@
 //! whose entries are borrowed, transparent structs (`struct_size` first) plus a `_json` accessor.
 
 use std::ffi::{c_char, c_void, CString};
+use std::sync::OnceLock;
 
 use super::args::{arg_str, c_string, opt_str, out_ptr, path_c_string, read_options, write_out, Options};
 use super::client::{client_ref, hf_cancel_token, hf_client};
@@ -78,7 +79,7 @@ pub struct hf_cache_info {
     revisions: Vec<hf_cached_revision>,
     incomplete: Vec<hf_cache_incomplete>,
     warnings: Vec<CString>,
-    json: CString,
+    json: OnceLock<Option<CString>>,
     _strings: Vec<CString>,
 }
 
@@ -139,8 +140,7 @@ impl hf_cache_info {
             });
         }
         let warnings = info.warnings.iter().map(|w| c_string(w.as_str())).collect::<Result<_>>()?;
-        let json = c_string(serde_json::to_string(&info).map_err(|e| Error::Internal(e.to_string()))?)?;
-        Ok(hf_cache_info { info, repos, revisions, incomplete, warnings, json, _strings: strings })
+        Ok(hf_cache_info { info, repos, revisions, incomplete, warnings, json: OnceLock::new(), _strings: strings })
     }
 }
 
@@ -239,11 +239,20 @@ pub unsafe extern "C" fn hf_cache_info_warning(info: *const hf_cache_info, index
     })
 }
 
-/// The whole scan as JSON (repos with revisions and files, incomplete files, warnings). Borrowed;
-/// NULL for NULL.
+/// Serialize `value` once, on first use; NULL if it cannot be.
+fn lazy_json<T: serde::Serialize>(cell: &OnceLock<Option<CString>>, value: &T) -> *const c_char {
+    cell.get_or_init(|| serde_json::to_string(value).ok().and_then(|j| c_string(j).ok()))
+        .as_ref()
+        .map_or(std::ptr::null(), |c| c.as_ptr())
+}
+
+/// The whole scan as JSON (repos with revisions and files, incomplete files, warnings), built on
+/// the first call. Borrowed until `hf_cache_info_free`; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_json(info: *const hf_cache_info) -> *const c_char {
-    ffi_guard!(std::ptr::null(), { unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| i.json.as_ptr()) })
+    ffi_guard!(std::ptr::null(), {
+        unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| lazy_json(&i.json, &i.info))
+    })
 }
 
 /// Frees a scan. NULL ignored.
