@@ -869,8 +869,8 @@ size_t hf_cache_info_warning_count(const struct hf_cache_info *info);
 const char *hf_cache_info_warning(const struct hf_cache_info *info, size_t index);
 
 /**
- * The whole scan as JSON (repos with revisions and files, incomplete files, warnings). Borrowed;
- * NULL for NULL.
+ * The whole scan as JSON (repos with revisions and files, incomplete files, warnings), built on
+ * the first call. Borrowed until `hf_cache_info_free`; NULL for NULL.
  */
 const char *hf_cache_info_json(const struct hf_cache_info *info);
 
@@ -977,7 +977,7 @@ void hf_cache_verify_options_init(struct hf_cache_verify_options *options);
  * SHA-256 for LFS blobs, git blob SHA-1 for regular files. Hashing runs off the calling thread;
  * progress is reported on it. Files not named after a digest (copies made where symlinks are
  * disabled) are listed as unchecked in the JSON. On success `*report_out` receives a report to
- * free with `hf_cache_verify_report_free`; `hf_cache_verify_plan_delete` turns its mismatches into
+ * free with `hf_cache_verify_report_free`; `hf_cache_verify_report_plan_delete` turns its mismatches into
  * a plan.
  *
  * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_CANCELLED`. Thread safety: safe concurrently.

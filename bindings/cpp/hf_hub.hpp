@@ -15,6 +15,7 @@
 //   hf_hub/cancel.hpp    hf::CancelToken (+ std::stop_token with C++20), hf::CallOptions
 //   hf_hub/download.hpp  DownloadOptions, Progress, FileMetadata, CacheLookup
 //   hf_hub/auth.hpp      User, TokenList
+//   hf_hub/cache.hpp     CacheInfo (scan), CachePlan (delete / prune / evict, execute), VerifyOptions, VerifyReport
 //   hf_hub/client.hpp    ClientOptions, hf::Client
 //
 // A thin layer: every call is one C call. What it adds is C++ vocabulary only:
@@ -31,13 +32,15 @@
 //     `Client::native()`, which is borrowed;
 //   - options are plain structs with std::optional fields, progress is a std::function;
 //   - every call that may touch the network takes a cancel token: DownloadOptions::cancel for
-//     download() and file_metadata(), CallOptions::cancel for whoami() and login().
+//     download() and file_metadata(), CallOptions::cancel for whoami() and login(); so does the
+//     long local one, cache_verify() (VerifyOptions::cancel).
 //
 // Thread safety (the C library's contract, unchanged):
 //   - A `const hf::Client&` may be used from many threads at once: every method is const and one client
 //     can serve a whole program. Destroying or moving a Client while another thread uses it is a data race.
 //   - An hf::CancelToken may be cancelled from any thread; copies share the same token.
-//   - The progress callback runs on the thread that called download(), never concurrently with itself.
+//   - The progress callback runs on the thread that called download() (or cache_verify()), never
+//     concurrently with itself.
 //
 // Ownership: inputs are copied before a call returns (nothing keeps a reference to a caller's string,
 // options struct or callback after the call). The cancel token and the progress callback named by
@@ -56,6 +59,7 @@
 #include "hf_hub/cancel.hpp"
 #include "hf_hub/download.hpp"
 #include "hf_hub/auth.hpp"
+#include "hf_hub/cache.hpp"
 #include "hf_hub/client.hpp"
 
 #endif // HF_HUB_HPP

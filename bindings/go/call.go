@@ -5,6 +5,7 @@ package hfhub
 #include "hf_hub.h"
 
 void hfhub_set_progress(hf_download_options *options, uintptr_t handle);
+void hfhub_set_verify_progress(hf_cache_verify_options *options, uintptr_t handle);
 */
 import "C"
 
@@ -19,12 +20,13 @@ import (
 //
 //   - a context that is already done fails the call at once (nothing is sent);
 //   - the native client is held for the duration of the call (Close never frees it under a call);
-//   - C strings made with k.str are freed when the call returns, and a Go string holding a NUL
-//     byte fails the call with ErrInvalidArgument before C is entered;
-//   - k.cancelToken (also through k.callOptions and k.downloadOptions) gives an hf_cancel_token
-//     that is cancelled when the context is done, and frees it when the call returns;
-//   - k.setProgress routes the library's progress callback to a Go function on the calling
-//     goroutine; a panic in it is re-raised once the library has returned;
+//   - C strings made with k.str (string arrays with k.strs) are freed when the call returns, and
+//     a Go string holding a NUL byte fails the call with ErrInvalidArgument before C is entered;
+//   - k.cancelToken (also through k.callOptions, k.downloadOptions and k.verifyOptions) gives an
+//     hf_cancel_token that is cancelled when the context is done, and frees it when the call
+//     returns;
+//   - k.setProgress (k.setVerifyProgress) routes the library's progress callback to a Go function
+//     on the calling goroutine; a panic in it is re-raised once the library has returned;
 //   - the status and k.cerr become the returned *Error, which also wraps ctx.Err() when the
 //     context is what cancelled the call.
 //
@@ -105,6 +107,17 @@ func (k *call) str(what, s string) *C.char {
 	return p
 }
 
+// strs returns a C array of C copies of ss (NULL when ss is empty; "" is an empty C string, not
+// NULL), freed when the call returns. Like str, a NUL byte fails the call with
+// ErrInvalidArgument naming what and the index.
+func (k *call) strs(what string, ss []string) **C.char {
+	p := k.args.strs(what, ss)
+	if err := k.args.check(); err != nil {
+		panic(argError{err})
+	}
+	return p
+}
+
 // cancelToken returns a cancel token that is cancelled when the call's context is done, or NULL
 // when the context can never be done. The token is made on first use and freed when the call
 // returns.
@@ -157,15 +170,42 @@ func (k *call) downloadOptions(o *DownloadOptions) *C.hf_download_options {
 	return co
 }
 
+// verifyOptions returns the C form of o (nil: defaults) carrying the call's cancel token.
+// Progress is not installed: see setVerifyProgress.
+func (k *call) verifyOptions(o *VerifyOptions) *C.hf_cache_verify_options {
+	co := new(C.hf_cache_verify_options)
+	C.hf_cache_verify_options_init(co)
+	co.cancel = k.cancelToken()
+	if o != nil {
+		co.repo_id = k.str("RepoID", o.RepoID)
+	}
+	return co
+}
+
 // setProgress makes fn (if not nil) co's progress callback, called on this goroutine through
 // the C trampoline with a cgo.Handle as user_data. Client.call re-raises a panic of fn.
 func (k *call) setProgress(co *C.hf_download_options, fn func(Progress) bool) {
+	if h, ok := k.progressHandle(fn); ok {
+		C.hfhub_set_progress(co, h)
+	}
+}
+
+// setVerifyProgress is setProgress for hf_cache_verify_options.
+func (k *call) setVerifyProgress(co *C.hf_cache_verify_options, fn func(Progress) bool) {
+	if h, ok := k.progressHandle(fn); ok {
+		C.hfhub_set_verify_progress(co, h)
+	}
+}
+
+// progressHandle registers fn (if not nil) as the call's progress function and returns the
+// cgo.Handle the trampoline receives as user_data. One progress function per call.
+func (k *call) progressHandle(fn func(Progress) bool) (C.uintptr_t, bool) {
 	if fn == nil {
-		return
+		return 0, false
 	}
 	k.progress = &progressState{fn: fn}
 	k.handle = cgo.NewHandle(k.progress)
-	C.hfhub_set_progress(co, C.uintptr_t(k.handle))
+	return C.uintptr_t(k.handle), true
 }
 
 // free releases what the call made: the cancel token (never while the context's AfterFunc may

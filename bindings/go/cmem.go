@@ -11,6 +11,7 @@ package hfhub
 import "C"
 
 import (
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -36,6 +37,30 @@ func (a *cArena) str(what, s string) *C.char {
 	p := C.CString(s)
 	a.ptrs = append(a.ptrs, unsafe.Pointer(p))
 	return p
+}
+
+// strs returns a C array (C memory) of C copies of ss, or NULL when ss is empty. Unlike str, ""
+// becomes an empty C string: an array element is never NULL. A NUL byte records an
+// invalid-argument error naming what[i] and returns NULL.
+func (a *cArena) strs(what string, ss []string) **C.char {
+	if len(ss) == 0 {
+		return nil
+	}
+	for i, s := range ss {
+		if strings.IndexByte(s, 0) >= 0 {
+			if a.err == nil {
+				a.err = &Error{Status: StatusInvalidArgument, Message: what + "[" + strconv.Itoa(i) + "] contains a NUL byte"}
+			}
+			return nil
+		}
+	}
+	arr := unsafe.Slice((**C.char)(C.malloc(C.size_t(len(ss))*C.size_t(unsafe.Sizeof((*C.char)(nil))))), len(ss))
+	a.ptrs = append(a.ptrs, unsafe.Pointer(&arr[0]))
+	for i, s := range ss {
+		arr[i] = C.CString(s)
+		a.ptrs = append(a.ptrs, unsafe.Pointer(arr[i]))
+	}
+	return &arr[0]
 }
 
 // check returns the first error recorded while building the call's arguments.

@@ -15,3 +15,8 @@ void hfhub_set_progress(hf_download_options *options, uintptr_t handle) {
     options->progress = hfhub_progress_trampoline;
     options->user_data = (void *)handle;
 }
+
+void hfhub_set_verify_progress(hf_cache_verify_options *options, uintptr_t handle) {
+    options->progress = hfhub_progress_trampoline;
+    options->user_data = (void *)handle;
+}

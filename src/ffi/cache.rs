@@ -566,7 +566,7 @@ impl Handle for hf_cache_verify_report {
 /// SHA-256 for LFS blobs, git blob SHA-1 for regular files. Hashing runs off the calling thread;
 /// progress is reported on it. Files not named after a digest (copies made where symlinks are
 /// disabled) are listed as unchecked in the JSON. On success `*report_out` receives a report to
-/// free with `hf_cache_verify_report_free`; `hf_cache_verify_plan_delete` turns its mismatches into
+/// free with `hf_cache_verify_report_free`; `hf_cache_verify_report_plan_delete` turns its mismatches into
 /// a plan.
 ///
 /// Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_CANCELLED`. Thread safety: safe concurrently.

@@ -6,6 +6,7 @@
 
 #include "hf_hub.h"
 #include "auth.hpp"
+#include "cache.hpp"
 #include "cancel.hpp"
 #include "detail.hpp"
 #include "download.hpp"
@@ -133,6 +134,25 @@ class Client {
         return std::filesystem::path(detail::str(path));
     }
     std::filesystem::path cache_dir() const { return try_cache_dir().unwrap(); }
+
+    // ---- cache management (hf_hub/cache.hpp) ---------------------------------------------------
+
+    // Scans the hub cache this client uses: repos, revisions, sizes (each blob counted once), refs,
+    // incomplete downloads; corrupted entries become warnings. No network access. Plans are made
+    // from the result (CacheInfo::plan_delete / plan_prune / plan_evict). See hf_cache_scan.
+    [[nodiscard]] Result<CacheInfo> try_cache_scan() const { return detail::cache_scan(client_.get()); }
+    CacheInfo cache_scan() const { return try_cache_scan().unwrap(); }
+
+    // Re-hashes the blobs of a scan (of one repo when options.repo_id is set) against their names;
+    // options.cancel cancels it, options.progress reports it. VerifyReport::plan_delete() turns the
+    // mismatches into a plan. See hf_cache_verify.
+    [[nodiscard]] Result<VerifyReport> try_cache_verify(const CacheInfo& info,
+                                                        const VerifyOptions& options = {}) const {
+        return detail::cache_verify(client_.get(), info, options);
+    }
+    VerifyReport cache_verify(const CacheInfo& info, const VerifyOptions& options = {}) const {
+        return try_cache_verify(info, options).unwrap();
+    }
 
     // ---- tokens and accounts (hf_hub/auth.hpp) -------------------------------------------------
 

@@ -76,27 +76,18 @@ struct CacheLookup {
 
 namespace detail {
 
-// The C options struct of one call, plus what the progress trampoline needs.
-class DownloadCall {
+// Relays the library's progress reports (an hf_progress_fn + user_data pair) to a
+// std::function<bool(const Progress&)>, keeping what it throws until the C call has returned.
+// Shared by downloads and cache verification; it must outlive the C call that uses it.
+class ProgressRelay {
   public:
-    DownloadCall(const DownloadOptions& o, Args& args) : fn_(o.progress ? &o.progress : nullptr) {
-        hf_download_options_init(&c_);
-        c_.repo_type = static_cast<int32_t>(o.repo_type);
-        c_.revision = args.opt(o.revision, "revision");
-        c_.subfolder = args.opt(o.subfolder, "subfolder");
-        c_.force_download = o.force_download;
-        c_.local_files_only = o.local_files_only;
-        c_.verify = o.verify;
-        c_.cancel = o.cancel ? o.cancel->native() : nullptr;
-        if (fn_) {
-            c_.progress = &DownloadCall::trampoline;
-            c_.user_data = this;
-        }
-    }
-    DownloadCall(const DownloadCall&) = delete;
-    DownloadCall& operator=(const DownloadCall&) = delete;
+    explicit ProgressRelay(const std::function<bool(const Progress&)>& fn) noexcept : fn_(fn ? &fn : nullptr) {}
+    ProgressRelay(const ProgressRelay&) = delete;
+    ProgressRelay& operator=(const ProgressRelay&) = delete;
 
-    const hf_download_options* get() const noexcept { return &c_; }
+    // For the C options: nullptr / nullptr when there is no callback.
+    hf_progress_fn callback() const noexcept { return fn_ ? &ProgressRelay::trampoline : nullptr; }
+    void* user_data() noexcept { return fn_ ? this : nullptr; }
 
     // After the C call: rethrows what the progress callback threw, if it threw (the status is then
     // HF_ERR_CANCELLED; the callback's own exception takes precedence).
@@ -106,7 +97,7 @@ class DownloadCall {
 
   private:
     static int32_t trampoline(const hf_progress* p, void* user_data) noexcept {
-        auto* self = static_cast<DownloadCall*>(user_data);
+        auto* self = static_cast<ProgressRelay*>(user_data);
         if (self->error_) return 1;
         if (!p) return 0;
         try {
@@ -121,9 +112,36 @@ class DownloadCall {
         }
     }
 
-    hf_download_options c_{};
     const std::function<bool(const Progress&)>* fn_;
     std::exception_ptr error_;
+};
+
+// The C options struct of one call, plus what the progress trampoline needs.
+class DownloadCall {
+  public:
+    DownloadCall(const DownloadOptions& o, Args& args) : relay_(o.progress) {
+        hf_download_options_init(&c_);
+        c_.repo_type = static_cast<int32_t>(o.repo_type);
+        c_.revision = args.opt(o.revision, "revision");
+        c_.subfolder = args.opt(o.subfolder, "subfolder");
+        c_.force_download = o.force_download;
+        c_.local_files_only = o.local_files_only;
+        c_.verify = o.verify;
+        c_.cancel = o.cancel ? o.cancel->native() : nullptr;
+        c_.progress = relay_.callback();
+        c_.user_data = relay_.user_data();
+    }
+    DownloadCall(const DownloadCall&) = delete;
+    DownloadCall& operator=(const DownloadCall&) = delete;
+
+    const hf_download_options* get() const noexcept { return &c_; }
+
+    // After the C call: rethrows what the progress callback threw, if it threw.
+    void rethrow_callback_exception() const { relay_.rethrow_callback_exception(); }
+
+  private:
+    hf_download_options c_{};
+    ProgressRelay relay_;
 };
 
 // hf_file_download.

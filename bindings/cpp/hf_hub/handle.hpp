@@ -15,7 +15,8 @@ namespace hf {
 
 // Owns one `T *` and frees it with `Free` (the library's NULL-safe `_free`), exactly once. Move-only:
 // a moved-from Owner is empty. Every handle in the wrapper (client, error, user, string list, file
-// metadata, cancel token, returned string) is held by one of these; none is freed by hand.
+// metadata, cancel token, cache scan, cache plan, verify report, returned string) is held by one of
+// these; none is freed by hand.
 template <class T, void (*Free)(T*)> class Owner {
   public:
     using element_type = T;
@@ -62,6 +63,9 @@ using UserHandle = Owner<hf_user, hf_user_free>;
 using StringListHandle = Owner<hf_string_list, hf_string_list_free>;
 using FileMetadataHandle = Owner<hf_file_metadata, hf_file_metadata_free>;
 using CancelTokenHandle = Owner<hf_cancel_token, hf_cancel_token_free>;
+using CacheInfoHandle = Owner<hf_cache_info, hf_cache_info_free>;
+using CachePlanHandle = Owner<hf_cache_plan, hf_cache_plan_free>;
+using VerifyReportHandle = Owner<hf_cache_verify_report, hf_cache_verify_report_free>;
 // A `char *` returned by the library (a path, a name), freed with hf_string_free.
 using StringHandle = Owner<char, hf_string_free>;
 

@@ -23,6 +23,13 @@ c.try_login("hf_x")
 c.try_logout()
 c.try_switch_token("name")
 c.try_tokens()
+c.try_cache_scan()
+c.try_cache_verify(info)
+info.try_plan_delete({})
+info.try_plan_prune()
+info.try_plan_evict(0)
+plan.try_execute()
+report.try_plan_delete()
 hf::Client::try_create()
 make_result()'
 
@@ -30,7 +37,8 @@ snippet() { # BODY -> file
     cat > "$W/t.cpp" <<EOS
 #include "hf_hub.hpp"
 hf::Result<int> make_result();
-void use(const hf::Client& c) {
+void use(const hf::Client& c, const hf::CacheInfo& info, const hf::CachePlan& plan, const hf::VerifyReport& report) {
+    (void)info; (void)plan; (void)report;
 $1
 }
 EOS
