@@ -410,6 +410,44 @@ typedef struct hf_cached_revision {
 } hf_cached_revision;
 
 /**
+ * One file of a cached revision (borrowed from its `hf_cache_info`).
+ */
+typedef struct hf_cached_file {
+  /**
+   * `sizeof(hf_cached_file)`: fields may be added at the end.
+   */
+  uint32_t struct_size;
+  /**
+   * Index of its revision (`hf_cache_info_revision`).
+   */
+  size_t revision_index;
+  /**
+   * Path inside the repo (`/`-separated), relative to the snapshot folder.
+   */
+  const char *path;
+  /**
+   * The pointer in the snapshot folder.
+   */
+  const char *file_path;
+  /**
+   * The blob it resolves to.
+   */
+  const char *blob_path;
+  /**
+   * Size of the blob in bytes.
+   */
+  uint64_t size_on_disk;
+  /**
+   * Last access of the blob (seconds since the epoch).
+   */
+  double blob_last_accessed;
+  /**
+   * Last modification of the blob (seconds since the epoch).
+   */
+  double blob_last_modified;
+} hf_cached_file;
+
+/**
  * An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
  */
 typedef struct hf_cache_incomplete {
@@ -594,6 +632,13 @@ typedef struct hf_client_options {
    * cached (waits 1, 2, 4, 8, 8 s). -1: default (5); 0: fail at once.
    */
   int32_t max_retries;
+  /**
+   * A cache size quota in bytes: after each download that adds a blob, the least recently used
+   * revisions are evicted down to this size (never the revision just downloaded, never what
+   * another download holds locked). 0: no quota (the default). Added in 0.1 after
+   * `max_retries`; a struct from an older header (without this field) is still accepted.
+   */
+  uint64_t cache_max_bytes;
 } hf_client_options;
 
 /**
@@ -846,6 +891,17 @@ size_t hf_cache_info_revision_count(const struct hf_cache_info *info);
  */
 const struct hf_cached_revision *hf_cache_info_revision(const struct hf_cache_info *info,
                                                         size_t index);
+
+/**
+ * Number of files of all revisions (0 for NULL).
+ */
+size_t hf_cache_info_file_count(const struct hf_cache_info *info);
+
+/**
+ * File `index` of all revisions (grouped by revision, sorted by path; `revision_index` names its
+ * revision), or NULL when out of range. Borrowed until `hf_cache_info_free`.
+ */
+const struct hf_cached_file *hf_cache_info_file(const struct hf_cache_info *info, size_t index);
 
 /**
  * Number of incomplete downloads found (0 for NULL).

@@ -46,6 +46,10 @@ pub struct Config {
     pub http_retries: u32,
     /// Honour `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` (true when built from the environment).
     pub use_env_proxy: bool,
+    /// A size quota for the cache: after each download that publishes a new blob, the least
+    /// recently used revisions are evicted down to this many bytes (never the one just
+    /// downloaded, never what a download holds). `None`: no quota.
+    pub cache_max_bytes: Option<u64>,
 }
 
 impl Default for Config {
@@ -111,6 +115,7 @@ impl Config {
             disable_symlinks: get("HF_HUB_DISABLE_SYMLINKS").is_some_and(|v| is_truthy(&v)),
             http_retries: 5,
             use_env_proxy: false,
+            cache_max_bytes: None,
         }
     }
 
@@ -239,6 +244,12 @@ impl ConfigBuilder {
     /// Retries of the patient metadata attempts.
     pub fn http_retries(mut self, n: u32) -> Self {
         self.cfg.http_retries = n;
+        self
+    }
+
+    /// A cache size quota enforced after each download (see [`Config::cache_max_bytes`]).
+    pub fn cache_max_bytes(mut self, max: Option<u64>) -> Self {
+        self.cfg.cache_max_bytes = max;
         self
     }
 

@@ -23,7 +23,7 @@ macro_rules! assert_layout {
 
 #[test]
 fn client_options_layout() {
-    assert_layout!(hf_client_options, size = 88, align = 8, {
+    assert_layout!(hf_client_options, size = 96, align = 8, {
         struct_size: 0,
         ignore_env: 4,
         endpoint: 8,
@@ -39,6 +39,7 @@ fn client_options_layout() {
         user_agent_origin: 72,
         disable_symlinks: 80,
         max_retries: 84,
+        cache_max_bytes: 88,
     });
 }
 

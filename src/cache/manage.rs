@@ -155,7 +155,18 @@ impl CacheInfo {
     /// access time of their blobs, as the official client's `last_accessed`), each removed with the
     /// rules of [`CacheInfo::plan_delete`]; incomplete files are not counted.
     pub fn plan_evict(&self, max_bytes: u64) -> CachePlan {
-        let mut revs: Vec<&CachedRevision> = self.repos.iter().flat_map(|r| r.revisions.iter()).collect();
+        self.plan_evict_keeping(max_bytes, None)
+    }
+
+    /// [`CacheInfo::plan_evict`], never selecting the revision `keep` (a commit: the one a
+    /// download just returned a path into).
+    pub fn plan_evict_keeping(&self, max_bytes: u64, keep: Option<&str>) -> CachePlan {
+        let mut revs: Vec<&CachedRevision> = self
+            .repos
+            .iter()
+            .flat_map(|r| r.revisions.iter())
+            .filter(|r| keep != Some(r.commit_hash.as_str()))
+            .collect();
         revs.sort_by(|a, b| a.last_accessed.total_cmp(&b.last_accessed).then(a.commit_hash.cmp(&b.commit_hash)));
         let mut selected: Vec<&str> = Vec::new();
         let mut plan = self.plan_delete(&[]);

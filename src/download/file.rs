@@ -190,7 +190,22 @@ async fn finish(
     fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
     out.publish(meta.size, sha, true)?;
     link(true)?;
+    drop(_lock);
+    if let Some(max) = cfg.cache_max_bytes {
+        enforce_quota(&cfg.cache_dir, max, &meta.commit);
+    }
     Ok(pointer)
+}
+
+/// The cache quota (`Config::cache_max_bytes`), after a download added a blob: evict the least
+/// recently used revisions down to `max` bytes, keeping `commit` (the one just downloaded into)
+/// and whatever other downloads hold locked. Best effort: a failure here never fails the download.
+fn enforce_quota(cache_dir: &std::path::Path, max: u64, commit: &str) {
+    if let Ok(info) = crate::cache::scan(cache_dir) {
+        if info.size_on_disk > max {
+            crate::cache::execute(&info.plan_evict_keeping(max, Some(commit)));
+        }
+    }
 }
 
 /// The error when the metadata failed and nothing was cached (§3.2 step 3.3).

@@ -61,6 +61,27 @@ pub struct hf_cached_revision {
     pub last_accessed: f64,
 }
 
+/// One file of a cached revision (borrowed from its `hf_cache_info`).
+#[repr(C)]
+pub struct hf_cached_file {
+    /// `sizeof(hf_cached_file)`: fields may be added at the end.
+    pub struct_size: u32,
+    /// Index of its revision (`hf_cache_info_revision`).
+    pub revision_index: usize,
+    /// Path inside the repo (`/`-separated), relative to the snapshot folder.
+    pub path: *const c_char,
+    /// The pointer in the snapshot folder.
+    pub file_path: *const c_char,
+    /// The blob it resolves to.
+    pub blob_path: *const c_char,
+    /// Size of the blob in bytes.
+    pub size_on_disk: u64,
+    /// Last access of the blob (seconds since the epoch).
+    pub blob_last_accessed: f64,
+    /// Last modification of the blob (seconds since the epoch).
+    pub blob_last_modified: f64,
+}
+
 /// An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
 #[repr(C)]
 pub struct hf_cache_incomplete {
@@ -77,6 +98,7 @@ pub struct hf_cache_info {
     info: CacheInfo,
     repos: Vec<hf_cached_repo>,
     revisions: Vec<hf_cached_revision>,
+    files: Vec<hf_cached_file>,
     incomplete: Vec<hf_cache_incomplete>,
     warnings: Vec<CString>,
     json: OnceLock<Option<CString>>,
@@ -105,6 +127,7 @@ impl hf_cache_info {
         };
         let mut repos = Vec::new();
         let mut revisions = Vec::new();
+        let mut files = Vec::new();
         for (i, r) in info.repos.iter().enumerate() {
             repos.push(hf_cached_repo {
                 struct_size: std::mem::size_of::<hf_cached_repo>() as u32,
@@ -118,6 +141,18 @@ impl hf_cache_info {
                 revision_count: r.revisions.len(),
             });
             for rev in &r.revisions {
+                for f in &rev.files {
+                    files.push(hf_cached_file {
+                        struct_size: std::mem::size_of::<hf_cached_file>() as u32,
+                        revision_index: revisions.len(),
+                        path: keep(c_string(f.path.as_str())?),
+                        file_path: keep(path_c_string(&f.file_path)?),
+                        blob_path: keep(path_c_string(&f.blob_path)?),
+                        size_on_disk: f.size_on_disk,
+                        blob_last_accessed: f.blob_last_accessed,
+                        blob_last_modified: f.blob_last_modified,
+                    });
+                }
                 revisions.push(hf_cached_revision {
                     struct_size: std::mem::size_of::<hf_cached_revision>() as u32,
                     repo_index: i,
@@ -140,7 +175,16 @@ impl hf_cache_info {
             });
         }
         let warnings = info.warnings.iter().map(|w| c_string(w.as_str())).collect::<Result<_>>()?;
-        Ok(hf_cache_info { info, repos, revisions, incomplete, warnings, json: OnceLock::new(), _strings: strings })
+        Ok(hf_cache_info {
+            info,
+            repos,
+            revisions,
+            files,
+            incomplete,
+            warnings,
+            json: OnceLock::new(),
+            _strings: strings,
+        })
     }
 }
 
@@ -206,6 +250,19 @@ pub unsafe extern "C" fn hf_cache_info_revision_count(info: *const hf_cache_info
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_revision(info: *const hf_cache_info, index: usize) -> *const hf_cached_revision {
     ffi_guard!(std::ptr::null(), { unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| entry(&i.revisions, index)) })
+}
+
+/// Number of files of all revisions (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn hf_cache_info_file_count(info: *const hf_cache_info) -> usize {
+    ffi_guard!(0, { unsafe { info_ref(info) }.map_or(0, |i| i.files.len()) })
+}
+
+/// File `index` of all revisions (grouped by revision, sorted by path; `revision_index` names its
+/// revision), or NULL when out of range. Borrowed until `hf_cache_info_free`.
+#[no_mangle]
+pub unsafe extern "C" fn hf_cache_info_file(info: *const hf_cache_info, index: usize) -> *const hf_cached_file {
+    ffi_guard!(std::ptr::null(), { unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| entry(&i.files, index)) })
 }
 
 /// Number of incomplete downloads found (0 for NULL).

@@ -65,6 +65,11 @@ pub struct hf_client_options {
     /// Retries of the patient second metadata attempt when the Hub is unreachable and nothing is
     /// cached (waits 1, 2, 4, 8, 8 s). -1: default (5); 0: fail at once.
     pub max_retries: i32,
+    /// A cache size quota in bytes: after each download that adds a blob, the least recently used
+    /// revisions are evicted down to this size (never the revision just downloaded, never what
+    /// another download holds locked). 0: no quota (the default). Added in 0.1 after
+    /// `max_retries`; a struct from an older header (without this field) is still accepted.
+    pub cache_max_bytes: u64,
 }
 
 impl Default for hf_client_options {
@@ -85,12 +90,15 @@ impl Default for hf_client_options {
             user_agent_origin: std::ptr::null(),
             disable_symlinks: -1,
             max_retries: -1,
+            cache_max_bytes: 0,
         }
     }
 }
 
 impl Options for hf_client_options {
-    const KNOWN_SIZES: &'static [usize] = &[std::mem::size_of::<hf_client_options>()];
+    /// Without `cache_max_bytes` (the first header), and now.
+    const KNOWN_SIZES: &'static [usize] =
+        &[std::mem::offset_of!(hf_client_options, cache_max_bytes), std::mem::size_of::<hf_client_options>()];
     const NAME: &'static str = "hf_client_options";
 }
 
@@ -142,6 +150,9 @@ unsafe fn config_from(o: &hf_client_options) -> Result<Config> {
     }
     if o.download_timeout_ms > 0 {
         b = b.download_timeout(Duration::from_millis(u64::from(o.download_timeout_ms)));
+    }
+    if o.cache_max_bytes > 0 {
+        b = b.cache_max_bytes(Some(o.cache_max_bytes));
     }
     match o.max_retries {
         -1 => {}
@@ -312,9 +323,22 @@ mod tests {
             assert_eq!(st, hf_status::HF_ERR_INVALID_ARGUMENT, "size {size}");
             assert!(client.is_null());
         }
-        let o = hf_client_options { ignore_env: true, offline: 1, ..Default::default() };
+        // The struct of the first header (before `cache_max_bytes`) is still accepted.
+        let old = hf_client_options {
+            struct_size: std::mem::offset_of!(hf_client_options, cache_max_bytes) as u32,
+            ignore_env: true,
+            offline: 1,
+            cache_max_bytes: 12345, // beyond the old size: must not be read
+            ..Default::default()
+        };
+        let mut c_old: *mut hf_client = std::ptr::null_mut();
+        assert_eq!(unsafe { hf_client_new(&old, &mut c_old, std::ptr::null_mut()) }, hf_status::HF_OK);
+        assert_eq!(unsafe { &*c_old }.inner.config().cache_max_bytes, None);
+        unsafe { hf_client_free(c_old) };
+        let o = hf_client_options { ignore_env: true, offline: 1, cache_max_bytes: 7, ..Default::default() };
         let mut client: *mut hf_client = std::ptr::null_mut();
         assert_eq!(unsafe { hf_client_new(&o, &mut client, std::ptr::null_mut()) }, hf_status::HF_OK);
+        assert_eq!(unsafe { &*client }.inner.config().cache_max_bytes, Some(7));
         let dreal = std::mem::size_of::<hf_download_options>() as u32;
         for size in [0u32, 12, dreal - 8, dreal + 8] {
             let mut d = hf_download_options::default();
