@@ -78,6 +78,18 @@ type CachedRevision struct {
 	LastAccessed time.Time // newest access time of its blobs: the eviction order
 }
 
+// CachedFile is one file of a cached revision: a snapshot pointer and the blob it resolves to
+// (hf_cached_file).
+type CachedFile struct {
+	RevisionIndex    int       // index of its revision in CacheInfo.Revisions
+	Path             string    // path inside the repo, '/'-separated, relative to the snapshot folder
+	FilePath         string    // the pointer in the snapshot folder
+	BlobPath         string    // the blob it resolves to
+	SizeOnDisk       uint64    // bytes of the blob
+	BlobLastAccessed time.Time // last access of the blob
+	BlobLastModified time.Time // last modification of the blob
+}
+
 // IncompleteFile is an incomplete download found by a scan (a blobs/<etag>.incomplete file).
 type IncompleteFile struct {
 	Path string
@@ -90,6 +102,7 @@ type CacheInfo struct {
 	SizeOnDisk uint64           // bytes on disk of all scanned repos
 	Repos      []CachedRepo     // sorted by type, then id
 	Revisions  []CachedRevision // grouped by repo (RepoIndex), sorted by commit
+	Files      []CachedFile     // the files of all revisions, grouped by revision (RevisionIndex), sorted by path
 	Incomplete []IncompleteFile
 	Warnings   []string // corrupted entries left out of the scan, each naming the path and problem
 	JSON       string   // the whole scan as JSON (repos with revisions and files, ...)
@@ -219,6 +232,23 @@ func newCacheInfo(c *Client, p *C.hf_cache_info) *CacheInfo {
 			NumFiles:     uint64(r.nb_files),
 			LastModified: epochTime(r.last_modified),
 			LastAccessed: epochTime(r.last_accessed),
+		})
+	}
+	n = int(C.hf_cache_info_file_count(p))
+	i.Files = make([]CachedFile, 0, n)
+	for j := 0; j < n; j++ {
+		f := C.hf_cache_info_file(p, C.size_t(j))
+		if f == nil {
+			break
+		}
+		i.Files = append(i.Files, CachedFile{
+			RevisionIndex:    int(f.revision_index),
+			Path:             borrowed(f.path),
+			FilePath:         borrowed(f.file_path),
+			BlobPath:         borrowed(f.blob_path),
+			SizeOnDisk:       uint64(f.size_on_disk),
+			BlobLastAccessed: epochTime(f.blob_last_accessed),
+			BlobLastModified: epochTime(f.blob_last_modified),
 		})
 	}
 	n = int(C.hf_cache_info_incomplete_count(p))

@@ -2,7 +2,9 @@ package hfhub_test
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -35,10 +37,17 @@ func newRef(prefix string) string {
 // needed) through the emulator's control API, and returns the new commit. main is not touched.
 func commitConfig(t *testing.T, branch, content string) string {
 	t.Helper()
+	return commitFile(t, branch, "config.json", []byte(content))
+}
+
+// commitFile commits the file path with data to branch of the demo repo (created off main if
+// needed) through the emulator's control API, and returns the new commit. main is not touched.
+func commitFile(t *testing.T, branch, path string, data []byte) string {
+	t.Helper()
 	out := control(t, http.MethodPost, "/_emulator/commit", map[string]any{
 		"id":     model,
 		"branch": branch,
-		"files":  []map[string]any{{"path": "config.json", "content": content}},
+		"files":  []map[string]any{{"path": path, "content_b64": base64.StdEncoding.EncodeToString(data)}},
 	})
 	var r struct{ Commit string }
 	if err := json.Unmarshal(out, &r); err != nil || !commitRE.MatchString(r.Commit) {
@@ -317,6 +326,61 @@ func TestCacheScan(t *testing.T) {
 	}
 }
 
+// TestCacheScanFiles checks CacheInfo.Files against what was downloaded into each revision.
+func TestCacheScanFiles(t *testing.T) {
+	s := newTwoSnapshots(t)
+	const nested = "subdir/data.txt" // a file below the snapshot folder: its Path is '/'-separated
+	p, _ := download(t, s.c, s.branch, nested)
+	s.brPaths[nested] = p[nested]
+	info := scan(t, s.c)
+	if len(info.Revisions) != 2 {
+		t.Fatalf("revisions %+v", info.Revisions)
+	}
+	want := map[string]map[string]string{s.main: s.mainPaths, s.other: s.brPaths}
+	seen := map[string]int{}
+	for j, f := range info.Files {
+		if f.RevisionIndex < 0 || f.RevisionIndex >= len(info.Revisions) {
+			t.Fatalf("file %+v: RevisionIndex out of range", f)
+		}
+		if j > 0 {
+			prev := info.Files[j-1]
+			if f.RevisionIndex < prev.RevisionIndex || (f.RevisionIndex == prev.RevisionIndex && f.Path <= prev.Path) {
+				t.Errorf("files not grouped by revision and sorted by path: %+v then %+v", prev, f)
+			}
+		}
+		rev := info.Revisions[f.RevisionIndex]
+		seen[rev.Commit]++
+		downloaded, ok := want[rev.Commit][f.Path]
+		if !ok {
+			t.Errorf("revision %s: file %q was not downloaded there", rev.Commit, f.Path)
+			continue
+		}
+		if f.FilePath != downloaded || f.FilePath != filepath.Join(rev.Path, filepath.FromSlash(f.Path)) {
+			t.Errorf("%s@%s: FilePath %q, want %q", f.Path, rev.Commit, f.FilePath, downloaded)
+		}
+		blob := mustResolve(t, downloaded)
+		fi, err := os.Stat(blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.BlobPath != blob || f.SizeOnDisk != uint64(fi.Size()) {
+			t.Errorf("%s@%s: blob %q of %d bytes, want %q of %d", f.Path, rev.Commit, f.BlobPath, f.SizeOnDisk, blob, fi.Size())
+		}
+		if f.Path == lfsFile && f.SizeOnDisk != lfsSize {
+			t.Errorf("%s: %d bytes, want %d", lfsFile, f.SizeOnDisk, lfsSize)
+		}
+		if f.BlobLastAccessed.IsZero() || f.BlobLastModified.IsZero() {
+			t.Errorf("%s@%s: zero blob times %+v", f.Path, rev.Commit, f)
+		}
+	}
+	for commit, files := range want {
+		if seen[commit] != len(files) || revision(t, info, commit).NumFiles != uint64(len(files)) {
+			t.Errorf("revision %s: %d files in the scan (NumFiles %d), %d downloaded",
+				commit, seen[commit], revision(t, info, commit).NumFiles, len(files))
+		}
+	}
+}
+
 func TestCacheScanErrors(t *testing.T) {
 	c, _ := newClient(t, nil)
 	if _, err := c.CacheScan(context.Background()); !errors.Is(err, hfhub.ErrIO) {
@@ -488,6 +552,59 @@ func TestCachePlanEvict(t *testing.T) {
 	after := scan(t, s.c)
 	if len(after.Repos) != 0 || len(after.Revisions) != 0 || after.SizeOnDisk != 0 {
 		t.Fatalf("after eviction: %+v", after)
+	}
+}
+
+// TestCacheMaxBytes checks ClientOptions.CacheMaxBytes: a download that takes the cache over the
+// quota evicts the least recently used revisions, never the one just downloaded.
+func TestCacheMaxBytes(t *testing.T) {
+	big := make([]byte, 1536<<10)
+	if _, err := rand.Read(big); err != nil {
+		t.Fatal(err)
+	}
+	quota := uint64(len(big)) + 64<<10
+	c, opts := newClient(t, func(o *hfhub.ClientOptions) { o.CacheMaxBytes = quota })
+	if opts.CacheMaxBytes != quota {
+		t.Fatalf("options %+v", opts)
+	}
+	repoDir := filepath.Join(c.CacheDir(), modelFolder)
+
+	// Under the quota nothing is evicted.
+	oldPaths, oldCommit := download(t, c, "", "config.json", lfsFile)
+	if before := scan(t, c); len(before.Revisions) != 1 || before.SizeOnDisk > quota {
+		t.Fatalf("under the quota: %d bytes, revisions %+v", before.SizeOnDisk, before.Revisions)
+	}
+
+	branch := newRef("go-quota")
+	newCommit := commitFile(t, branch, "big.bin", big)
+	p, err := c.Download(context.Background(), model, "big.bin", &hfhub.DownloadOptions{Revision: branch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm := checkSnapshotPath(t, c, p, modelFolder, "big.bin"); cm != newCommit || cm == oldCommit {
+		t.Fatalf("big.bin landed in snapshot %s, want %s", cm, newCommit)
+	}
+	if got := readFile(t, p); string(got) != string(big) {
+		t.Fatalf("big.bin: %d bytes, not what was committed", len(got))
+	}
+
+	info := scan(t, c)
+	if len(info.Revisions) != 1 || info.Revisions[0].Commit != newCommit {
+		t.Fatalf("revisions %+v, want only %s", info.Revisions, newCommit)
+	}
+	if info.SizeOnDisk > quota || info.SizeOnDisk != uint64(len(big)) {
+		t.Errorf("SizeOnDisk = %d, want %d (quota %d)", info.SizeOnDisk, len(big), quota)
+	}
+	if len(info.Files) != 1 || info.Files[0].Path != "big.bin" || info.Files[0].FilePath != p {
+		t.Errorf("files %+v, want only big.bin", info.Files)
+	}
+	if exists(filepath.Join(repoDir, "snapshots", oldCommit)) {
+		t.Errorf("the old snapshot %s is still there", oldCommit)
+	}
+	for f, old := range oldPaths {
+		if exists(old) {
+			t.Errorf("%s of the evicted revision still exists", f)
+		}
 	}
 }
 

@@ -33,6 +33,11 @@ type ClientOptions struct {
 	DownloadTimeout time.Duration // connect/read timeout (default 10 s, or HF_HUB_DOWNLOAD_TIMEOUT)
 	MaxRetries      *int          // retries when the Hub is unreachable and nothing is cached (default 5)
 
+	// CacheMaxBytes is a cache size quota in bytes (0: none): after each download that adds a
+	// blob, the least recently used revisions are evicted down to this size, never the revision
+	// just downloaded nor what another download holds locked.
+	CacheMaxBytes uint64
+
 	IgnoreEnv bool // read no environment variable at all; unset fields take built-in defaults
 }
 
@@ -87,6 +92,7 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 			}
 			o.max_retries = C.int32_t(*opts.MaxRetries)
 		}
+		o.cache_max_bytes = C.uint64_t(opts.CacheMaxBytes)
 		if err := a.check(); err != nil {
 			return nil, err
 		}

@@ -1,5 +1,5 @@
-// hf_hub/cache.hpp — managing the hub cache: CacheInfo (a scan: repos, revisions, incomplete
-// downloads), CachePlan (what a deletion, prune or eviction would remove; execute() removes it),
+// hf_hub/cache.hpp — managing the hub cache: CacheInfo (a scan: repos, revisions, their files,
+// incomplete downloads), CachePlan (what a deletion, prune or eviction would remove; execute() removes it),
 // VerifyOptions and VerifyReport (blobs re-hashed against their names), and the calls behind
 // Client::cache_scan / cache_verify (which take a borrowed `const hf_client *`). Part of hf_hub.hpp;
 // compiles alone.
@@ -9,7 +9,7 @@
 //   std::cout << plan.freed_bytes() << " bytes in " << plan.entries().size() << " paths\n";
 //   hf::PlanExecution done = plan.execute();
 //
-// The values (repos, revisions, entries, mismatches) are copied out of the library's objects when the
+// The values (repos, revisions, files, entries, mismatches) are copied out of the library's objects when the
 // C++ object is made; CacheInfo, CachePlan and VerifyReport also keep the C handle they came from
 // (plans are made from a scan, a deletion plan from a report). They are move-only.
 #ifndef HF_HUB_CPP_CACHE_HPP
@@ -57,6 +57,17 @@ struct CachedRevision {
     double last_modified = 0;       // newest modification time of its blobs (seconds since the epoch)
     double last_accessed = 0;       // newest access time of its blobs: the eviction order
     bool detached() const noexcept { return refs.empty(); }
+};
+
+// One file of a cached revision: a snapshot pointer and the blob it resolves to.
+struct CachedFile {
+    size_t revision_index = 0;         // its revision: CacheInfo::revisions()[revision_index]
+    std::string path;                  // path inside the repo ('/'-separated), relative to the snapshot folder
+    std::filesystem::path file_path;   // the pointer in the snapshot folder
+    std::filesystem::path blob_path;   // the blob it resolves to
+    uint64_t size_on_disk = 0;         // size of the blob in bytes
+    double blob_last_accessed = 0;     // last access of the blob (seconds since the epoch)
+    double blob_last_modified = 0;     // last modification of the blob (seconds since the epoch)
 };
 
 // An incomplete download found by the scan (a blobs/<etag>.incomplete file).
@@ -241,6 +252,21 @@ class CacheInfo {
             rev.last_accessed = r->last_accessed;
             revisions_.push_back(std::move(rev));
         }
+        const size_t nf = hf_cache_info_file_count(p);
+        files_.reserve(nf);
+        for (size_t i = 0; i < nf; i++) {
+            const hf_cached_file* f = hf_cache_info_file(p, i);
+            if (!f) continue;
+            CachedFile file;
+            file.revision_index = f->revision_index;
+            file.path = detail::borrowed(f->path);
+            file.file_path = detail::borrowed(f->file_path);
+            file.blob_path = detail::borrowed(f->blob_path);
+            file.size_on_disk = f->size_on_disk;
+            file.blob_last_accessed = f->blob_last_accessed;
+            file.blob_last_modified = f->blob_last_modified;
+            files_.push_back(std::move(file));
+        }
         const size_t ni = hf_cache_info_incomplete_count(p);
         incomplete_.reserve(ni);
         for (size_t i = 0; i < ni; i++) {
@@ -268,6 +294,22 @@ class CacheInfo {
         for (const CachedRevision& r : revisions_)
             if (r.commit == commit) return &r;
         return nullptr;
+    }
+    // The files of all revisions, grouped by revision (CachedFile::revision_index), sorted by path.
+    const std::vector<CachedFile>& files() const noexcept { return files_; }
+    // The files of one revision of this scan (copies, sorted by path); empty for a revision the scan
+    // does not hold. `revision` is an element of revisions() or a copy of one (matched by its folder).
+    std::vector<CachedFile> files_of(const CachedRevision& revision) const {
+        std::vector<CachedFile> out;
+        size_t index = revisions_.size();
+        for (size_t i = 0; i < revisions_.size() && index == revisions_.size(); i++)
+            if (&revisions_[i] == &revision) index = i;
+        for (size_t i = 0; i < revisions_.size() && index == revisions_.size(); i++)
+            if (revisions_[i].path == revision.path) index = i;
+        if (index == revisions_.size()) return out;
+        for (const CachedFile& f : files_)
+            if (f.revision_index == index) out.push_back(f);
+        return out;
     }
     // Incomplete downloads (blobs/<etag>.incomplete files).
     const std::vector<IncompleteFile>& incomplete() const noexcept { return incomplete_; }
@@ -323,6 +365,7 @@ class CacheInfo {
     uint64_t size_on_disk_ = 0;
     std::vector<CachedRepo> repos_;
     std::vector<CachedRevision> revisions_;
+    std::vector<CachedFile> files_;
     std::vector<IncompleteFile> incomplete_;
     std::vector<std::string> warnings_;
     std::string json_;

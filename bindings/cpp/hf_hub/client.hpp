@@ -14,6 +14,7 @@
 #include "handle.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ struct ClientOptions {
     std::chrono::milliseconds etag_timeout{0};    // 0: HF_HUB_ETAG_TIMEOUT, default 10 s
     std::chrono::milliseconds download_timeout{0}; // 0: HF_HUB_DOWNLOAD_TIMEOUT, default 10 s
     int max_retries = -1;                         // -1: default (5); 0: fail at once when unreachable
+    // A cache size quota in bytes: after each download that adds a blob, the least recently used
+    // revisions are evicted down to it (never the revision just downloaded, nor one another download
+    // holds locked). Unset or 0: no quota.
+    std::optional<uint64_t> cache_max_bytes;
     bool ignore_env = false;                      // read no environment variable
 };
 
@@ -68,6 +73,7 @@ class Client {
         c.etag_timeout_ms = args.millis(options.etag_timeout, "etag_timeout");
         c.download_timeout_ms = args.millis(options.download_timeout, "download_timeout");
         c.max_retries = options.max_retries;
+        c.cache_max_bytes = options.cache_max_bytes.value_or(0);
         if (args.failed()) return args.error();
         ClientHandle client;
         ErrorHandle err;

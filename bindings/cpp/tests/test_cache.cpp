@@ -1,6 +1,7 @@
-// Cache management against the hub emulator: cache_scan() (repos, revisions, sizes, refs, incomplete
-// downloads), the plans made from a scan (plan_delete, plan_prune, plan_evict) and their execute(),
-// cache_verify() and the plan of its mismatches, cancellation, and the try_ twins' errors.
+// Cache management against the hub emulator: cache_scan() (repos, revisions, sizes, refs, the files of
+// each revision, incomplete downloads), the plans made from a scan (plan_delete, plan_prune, plan_evict)
+// and their execute(), cache_verify() and the plan of its mismatches, the cache_max_bytes quota,
+// cancellation, and the try_ twins' errors.
 #include "test_util.hpp"
 
 #include <algorithm>
@@ -169,6 +170,82 @@ TEST_F(CacheTest, ScanTwoRevisions) {
     EXPECT_EQ(moved.revisions().size(), 2u);
 }
 
+TEST_F(CacheTest, FilesOfEachRevision) {
+    const hf::Client c = client();
+    ASSERT_NO_FATAL_FAILURE(cache_two_revisions(c, true));
+    hf::DownloadOptions at_first;
+    at_first.revision = first_;
+    c.download(kDemoModel, "subdir/data.txt", at_first); // a nested path, in the first revision only
+
+    hf::CacheInfo info = c.cache_scan();
+    ASSERT_EQ(info.revisions().size(), 2u);
+    const std::map<std::string, std::vector<std::string>> expected = {
+        {first_, {"README.md", "config.json", "model.safetensors", "subdir/data.txt"}},
+        {second_, {"README.md", "config.json", "model.safetensors"}},
+    };
+
+    // all files of all revisions, grouped by revision, sorted by path within each
+    const std::vector<hf::CachedFile>& all = info.files();
+    ASSERT_EQ(all.size(), 7u);
+    for (size_t i = 1; i < all.size(); i++) {
+        const hf::CachedFile& prev = all[i - 1];
+        const hf::CachedFile& cur = all[i];
+        EXPECT_TRUE(prev.revision_index < cur.revision_index ||
+                    (prev.revision_index == cur.revision_index && prev.path < cur.path))
+            << prev.path << " before " << cur.path;
+    }
+
+    std::map<std::string, std::map<std::string, fs::path>> blob_of; // commit -> path -> blob
+    size_t seen = 0;
+    for (const hf::CachedRevision& rev : info.revisions()) {
+        const std::vector<hf::CachedFile> files = info.files_of(rev);
+        std::vector<std::string> paths;
+        std::map<fs::path, uint64_t> blobs;
+        for (const hf::CachedFile& f : files) {
+            paths.push_back(f.path);
+            ASSERT_LT(f.revision_index, info.revisions().size());
+            EXPECT_EQ(&info.revisions()[f.revision_index], &rev) << f.path;
+            EXPECT_EQ(f.file_path, rev.path / fs::path(f.path)) << f.path;
+            EXPECT_EQ(f.blob_path, fs::canonical(f.file_path)) << f.path; // the resolved snapshot file
+            EXPECT_EQ(f.blob_path.parent_path(), repo_dir() / "blobs") << f.path;
+            EXPECT_EQ(f.size_on_disk, fs::file_size(f.blob_path)) << f.path;
+            EXPECT_EQ(read_file(f.file_path), read_file(f.blob_path)) << f.path;
+            EXPECT_GT(f.blob_last_accessed, 0.0) << f.path;
+            EXPECT_GT(f.blob_last_modified, 0.0) << f.path;
+            blobs[f.blob_path] = f.size_on_disk;
+            blob_of[rev.commit][f.path] = f.blob_path;
+        }
+        EXPECT_EQ(paths, expected.at(rev.commit)) << rev.commit;
+        EXPECT_EQ(files.size(), rev.nb_files) << rev.commit;
+        uint64_t size = 0;
+        for (const auto& b : blobs) size += b.second;
+        EXPECT_EQ(size, rev.size_on_disk) << rev.commit; // its distinct blobs
+        seen += files.size();
+    }
+    EXPECT_EQ(seen, all.size());
+
+    // what was downloaded: the shared files resolve to one blob, each commit has its own README.md
+    EXPECT_EQ(blob_of[first_]["README.md"], readme_first_);
+    EXPECT_NE(blob_of[second_]["README.md"], readme_first_);
+    EXPECT_EQ(read_file(blob_of[second_]["README.md"]), kNewReadmeText);
+    EXPECT_EQ(blob_of[first_]["config.json"], blob_of[second_]["config.json"]);
+    EXPECT_EQ(blob_of[first_]["model.safetensors"], blob_of[second_]["model.safetensors"]);
+    EXPECT_EQ(fs::file_size(blob_of[second_]["model.safetensors"]), kMiB);
+    EXPECT_EQ(read_file(blob_of[first_]["subdir/data.txt"]), "hello from subdir/data.txt\n");
+
+    // a copy of a revision finds its files too; a revision this scan does not hold has none
+    const hf::CachedRevision copy = *info.revision(second_);
+    EXPECT_EQ(info.files_of(copy).size(), 3u);
+    hf::CachedRevision stranger;
+    stranger.path = home() / "nowhere";
+    EXPECT_TRUE(info.files_of(stranger).empty());
+
+    // a move keeps them
+    const hf::CacheInfo moved = std::move(info);
+    EXPECT_EQ(moved.files().size(), 7u);
+    EXPECT_EQ(moved.files_of(moved.revisions()[0]).size() + moved.files_of(moved.revisions()[1]).size(), 7u);
+}
+
 TEST_F(CacheTest, PlanDeleteRemovesExactlyItsPaths) {
     const hf::Client c = client();
     ASSERT_NO_FATAL_FAILURE(cache_two_revisions(c, true));
@@ -291,6 +368,54 @@ TEST_F(CacheTest, EvictToZeroRemovesTheRepo) {
     const hf::PlanExecution again = plan.execute();
     EXPECT_EQ(again.deleted, 0u);
     EXPECT_NE(again.report_json, done.report_json);
+}
+
+TEST_F(CacheTest, QuotaEvictsTheOlderRevision) {
+    const uint64_t big_size = kMiB * 3 / 2;
+    const uint64_t quota = big_size + 256 * 1024; // a little above the new file alone
+    hf::ClientOptions o = options();
+    o.cache_max_bytes = quota;
+    const hf::Client c(o);
+
+    // under the quota: nothing is evicted
+    for (const std::string& f : kFiles) c.download(kDemoModel, f);
+    const std::string first = read_file(repo_dir() / "refs" / "main");
+    ASSERT_TRUE(is_hex(first, 40)) << first;
+    const hf::CacheInfo before = c.cache_scan();
+    ASSERT_EQ(before.revisions().size(), 1u);
+    ASSERT_LE(before.size_on_disk(), quota);
+    ASSERT_GT(before.size_on_disk() + big_size, quota);
+
+    // a second commit on main adds a ~1.5 MB file; downloading it goes over the quota
+    std::string big;
+    big.reserve(big_size);
+    for (uint64_t i = 0; i < big_size; i++) big.push_back(static_cast<char>('a' + (i * 7 + i / 4096) % 26));
+    const std::string second = emu_commit(emu(), "big.bin", big);
+    ASSERT_NE(second, first);
+    const fs::path path = c.download(kDemoModel, "big.bin");
+    EXPECT_EQ(path, repo_dir() / "snapshots" / second / "big.bin");
+    ASSERT_TRUE(fs::exists(path));
+    EXPECT_EQ(read_file(path), big);
+
+    // the older revision went, the one just downloaded stayed
+    const hf::CacheInfo after = c.cache_scan();
+    ASSERT_EQ(after.revisions().size(), 1u);
+    EXPECT_EQ(after.revisions()[0].commit, second);
+    EXPECT_LE(after.size_on_disk(), quota);
+    EXPECT_EQ(after.size_on_disk(), big_size);
+    ASSERT_EQ(after.files().size(), 1u);
+    EXPECT_EQ(after.files()[0].path, "big.bin");
+    EXPECT_TRUE(gone(repo_dir() / "snapshots" / first));
+    EXPECT_EQ(read_file(repo_dir() / "refs" / "main"), second);
+
+    // without a quota nothing is evicted: the older revision comes back and stays
+    const hf::Client plain = client();
+    hf::DownloadOptions at_first;
+    at_first.revision = first;
+    EXPECT_EQ(read_file(plain.download(kDemoModel, "model.safetensors", at_first)).size(), kMiB);
+    const hf::CacheInfo both = plain.cache_scan();
+    EXPECT_EQ(both.revisions().size(), 2u);
+    EXPECT_GT(both.size_on_disk(), quota);
 }
 
 TEST_F(CacheTest, VerifyFindsAFlippedByteAndItsPlanRemovesIt) {

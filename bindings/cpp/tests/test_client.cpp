@@ -40,6 +40,7 @@ TEST(CppClientOptions, Defaults) {
     EXPECT_EQ(o.etag_timeout.count(), 0);
     EXPECT_EQ(o.download_timeout.count(), 0);
     EXPECT_EQ(o.max_retries, -1);
+    EXPECT_FALSE(o.cache_max_bytes);
     EXPECT_FALSE(o.ignore_env);
     const hf::DownloadOptions d;
     EXPECT_EQ(d.repo_type, hf::RepoType::Model);
