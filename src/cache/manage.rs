@@ -205,25 +205,63 @@ fn lock_of(cache_dir: &Path, repo_folder: &str, file: &Path) -> Option<PathBuf> 
 }
 
 /// Take every lock a removal needs, without waiting; `None` if one is held.
-fn take_locks(cache_dir: &Path, e: &PlanEntry) -> io::Result<Option<Vec<FileLock>>> {
-    let files: Vec<PathBuf> = match e.kind {
-        PlanKind::Blob | PlanKind::Incomplete => vec![e.path.clone()],
-        PlanKind::Repo => match fs::read_dir(e.path.join("blobs")) {
-            Ok(rd) => rd.flatten().map(|d| d.path()).collect(),
-            Err(_) => Vec::new(),
-        },
+fn take_locks(cache_dir: &Path, e: &PlanEntry) -> io::Result<Option<Vec<(PathBuf, FileLock)>>> {
+    let locks: Vec<PathBuf> = match e.kind {
+        PlanKind::Blob | PlanKind::Incomplete => lock_of(cache_dir, &e.repo_folder, &e.path).into_iter().collect(),
+        // Every blob of the repo, and every lock a download ever took for it (a download holds its
+        // lock before its incomplete file exists).
+        PlanKind::Repo => {
+            let mut l: BTreeSet<PathBuf> =
+                list(&e.path.join("blobs")).iter().filter_map(|b| lock_of(cache_dir, &e.repo_folder, b)).collect();
+            l.extend(
+                list(&cache_dir.join(".locks").join(&e.repo_folder))
+                    .into_iter()
+                    .filter(|p| p.extension().is_some_and(|x| x == "lock")),
+            );
+            l.into_iter().collect()
+        }
         PlanKind::Snapshot | PlanKind::Ref | PlanKind::Pointer => Vec::new(),
     };
     let mut held = Vec::new();
-    for f in files {
-        let Some(lock) = lock_of(cache_dir, &e.repo_folder, &f) else { continue };
+    for lock in locks {
         match FileLock::try_acquire(&lock) {
-            Ok(Some(l)) => held.push(l),
+            Ok(Some(l)) => held.push((lock, l)),
             Ok(None) => return Ok(None),
             Err(err) => return Err(io::Error::other(err.to_string())),
         }
     }
     Ok(Some(held))
+}
+
+/// The entries of a folder (none when it cannot be read).
+fn list(dir: &Path) -> Vec<PathBuf> {
+    fs::read_dir(dir).map(|rd| rd.flatten().map(|d| d.path()).collect()).unwrap_or_default()
+}
+
+/// Remove a repo folder whose blob locks are held: its snapshots, refs and markers, then the blobs
+/// listed now, then the folders if they are empty. A download that started meanwhile (a new lock,
+/// a new incomplete file) keeps what it wrote: nothing is removed that was not listed under a lock.
+fn remove_repo(repo: &Path, locked: &dyn Fn(&Path) -> bool) -> io::Result<()> {
+    for sub in ["snapshots", "refs", ".no_exist", "trees"] {
+        match fs::remove_dir_all(repo.join(sub)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    for blob in list(&repo.join("blobs")).into_iter().filter(|b| locked(b)) {
+        match fs::remove_file(&blob) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    let _ = fs::remove_dir(repo.join("blobs"));
+    for leftover in list(repo) {
+        // OS helper files only; anything else keeps the folder.
+        if leftover.file_name().is_some_and(|n| n == ".DS_Store" || n == "Thumbs.db" || n == "desktop.ini") {
+            let _ = fs::remove_file(leftover);
+        }
+    }
+    fs::remove_dir(repo).or_else(|e| if repo.exists() { Err(e) } else { Ok(()) })
 }
 
 /// Execute a plan in its order (repos, snapshots, refs, blobs, incomplete files). A path already
@@ -243,6 +281,12 @@ pub fn execute(plan: &CachePlan) -> ExecReport {
             }
         };
         let res = match fs::symlink_metadata(&e.path) {
+            Ok(m) if m.is_dir() && e.kind == PlanKind::Repo => {
+                let held: BTreeSet<&PathBuf> = locks.iter().map(|(p, _)| p).collect();
+                remove_repo(&e.path, &|blob| {
+                    lock_of(&plan.cache_dir, &e.repo_folder, blob).is_some_and(|l| held.contains(&l))
+                })
+            }
             Ok(m) if m.is_dir() => fs::remove_dir_all(&e.path),
             Ok(_) => fs::remove_file(&e.path),
             Err(err) => Err(err),

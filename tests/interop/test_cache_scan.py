@@ -106,3 +106,58 @@ def test_scan_and_deletion_plans_match_the_official_client(emulator, hf_home, ru
     assert after["warnings"] == 0
     python_download(run_py, offline, [(DEMO_REPO, "model.safetensors", {}), (DEMO_REPO, "config.json", {})])
     assert py_scan(run_py, env) == our_scan(env)
+
+
+def test_eviction_racing_downloads_in_other_processes(emulator, hf_home, run_py):
+    """Our hf_download and Python's hf_hub_download fetch (throttled) while hf_cache prunes and
+    evicts the whole cache in a loop in a third process. Ours always succeeds: the eviction skips
+    what a download holds locked, and our downloads re-create any folder removed meanwhile. The
+    official client creates `blobs/` and `snapshots/<commit>/` before taking its lock and never
+    again, so a deletion of its very revision in that window makes it fail with FileNotFoundError
+    (its own `hf cache rm` has the same race); it never leaves a wrong file. Either way the cache is
+    consistent for both clients afterwards."""
+    import hashlib
+    import time
+
+    from conftest import python_bin
+
+    env = dict(emulator.env(hf_home), HF_HUB_DISABLE_TELEMETRY="1")
+    ours(env, DEMO_REPO, "config.json")
+    emulator.add_fault({"origin": "cdn", "path_contains": None, "method": "GET", "times": None,
+                        "action": {"throttle": {"bytes_per_sec": 700000}}})
+    bin_cache = str(Path(os.environ.get("HF_CACHE_BIN", REPO_ROOT / "build" / "bin" / "hf_cache")))
+    bin_dl = str(Path(os.environ.get("HF_DOWNLOAD_BIN", REPO_ROOT / "build" / "bin" / "hf_download")))
+    py = ("from huggingface_hub import hf_hub_download\n"
+          f"print(hf_hub_download({DEMO_REPO!r}, 'model.safetensors', force_download=True))\n")
+    procs = [
+        subprocess.Popen([bin_dl, DEMO_REPO, "model.safetensors"], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True),
+        subprocess.Popen([python_bin(), "-c", py], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
+    ]
+    passes = 0
+    deadline = time.time() + 60
+    while any(p.poll() is None for p in procs) and time.time() < deadline:
+        for cmd in (["prune"], ["evict", "0"]):
+            subprocess.run([bin_cache, *cmd], env=env, capture_output=True, timeout=60)
+        passes += 1
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert passes >= 3, passes
+    emulator.clear_faults()
+    scan = hf_cache(env, "scan", "--json")
+    assert scan["warnings"] == [] and scan["incomplete"] == []
+    py_view = py_scan(run_py, env)
+    assert py_view["warnings"] == 0
+    assert py_view == our_scan(env)
+    # Both clients still download into it; every path a racing download returned that still
+    # exists holds exactly these bytes (it may have been evicted after it was returned).
+    reference = Path(ours(env, DEMO_REPO, "model.safetensors").stdout.strip()).read_bytes()
+    assert Path(python_download(run_py, env, [(DEMO_REPO, "model.safetensors", {})])[0]).read_bytes() == reference
+    for i, (p, (out, err)) in enumerate(zip(procs, outs)):
+        if i == 0:
+            assert p.returncode == 0, err  # ours: the eviction skipped what it held
+        elif p.returncode != 0:
+            assert "FileNotFoundError" in err, err  # the official client's folder race, see above
+            continue
+        path = Path(out.strip().splitlines()[-1])
+        if path.exists():
+            assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(reference).digest()
