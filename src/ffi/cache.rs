@@ -448,6 +448,11 @@ pub unsafe extern "C" fn hf_cache_plan_prune(
 /// Plans an eviction down to at most `max_bytes` on disk: the least recently used revisions first
 /// (the newest access time of their blobs, as the scan reports it), each removed with the rules of
 /// `hf_cache_plan_delete`. Nothing is deleted yet. Errors: `HF_ERR_INVALID_ARGUMENT`.
+///
+/// Recency is the file system's access time, not a record of this library's own: the Python client
+/// and llama.cpp read the same cache without writing to any record, but their reads update access
+/// times. With the common `relatime` mount option an access time moves at most once a day (and
+/// never under `noatime`), so recency is day-grained there.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_plan_evict(
     info: *const hf_cache_info,
