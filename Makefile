@@ -12,7 +12,7 @@ TOOLS := $(ROOT)/.tools
 VENV := $(ROOT)/.venv
 CARGO ?= cargo
 CBINDGEN_VERSION := 0.29.4
-APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev googletest valgrind curl doxygen
+APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev googletest valgrind curl strace doxygen
 export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:/usr/local/go/bin:$(PATH)
 export CARGO_TERM_COLOR := never
 

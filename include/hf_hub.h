@@ -639,6 +639,17 @@ typedef struct hf_client_options {
    * `max_retries`; a struct from an older header (without this field) is still accepted.
    */
   uint64_t cache_max_bytes;
+  /**
+   * 1: sync each blob (and its folder) to stable storage before publishing it, writeback
+   * started during the download; 0: do not (the default, like every Hub client: a killed
+   * process never publishes a wrong blob, only a power loss could lose the newest ones);
+   * -1: from `HF_HUB_C_DURABLE`.
+   */
+  int32_t durable;
+  /**
+   * A bandwidth cap in bytes per second, shared by every transfer of this client. 0: none.
+   */
+  uint64_t max_bytes_per_sec;
 } hf_client_options;
 
 /**

@@ -50,6 +50,13 @@ pub struct Config {
     /// recently used revisions are evicted down to this many bytes (never the one just
     /// downloaded, never what a download holds). `None`: no quota.
     pub cache_max_bytes: Option<u64>,
+    /// Sync each downloaded blob (and its folder) to stable storage before publishing it, with
+    /// writeback started while the download runs (`HF_HUB_C_DURABLE`, a variable of this library).
+    /// Off by default, like every other Hub client: a killed process still never publishes a
+    /// wrong blob (the rename follows verification); only a power loss could lose recent blobs.
+    pub durable: bool,
+    /// A bandwidth cap in bytes per second for all transfers of the client together. `None`: none.
+    pub max_bytes_per_sec: Option<u64>,
 }
 
 impl Default for Config {
@@ -116,6 +123,8 @@ impl Config {
             http_retries: 5,
             use_env_proxy: false,
             cache_max_bytes: None,
+            durable: get("HF_HUB_C_DURABLE").is_some_and(|v| is_truthy(&v)),
+            max_bytes_per_sec: None,
         }
     }
 
@@ -144,6 +153,9 @@ impl Config {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
             .ok_or_else(|| Error::InvalidArgument(format!("endpoint {:?} is not an http(s) URL", self.endpoint)))?;
+        if self.max_bytes_per_sec == Some(0) {
+            return Err(Error::InvalidArgument("max_bytes_per_sec must be positive (None: no cap)".into()));
+        }
         if self.token.as_deref().is_some_and(|t| clean_token(t).as_deref() != Some(t)) {
             return Err(Error::InvalidArgument("token is empty or has surrounding whitespace/newlines".into()));
         }
@@ -250,6 +262,18 @@ impl ConfigBuilder {
     /// A cache size quota enforced after each download (see [`Config::cache_max_bytes`]).
     pub fn cache_max_bytes(mut self, max: Option<u64>) -> Self {
         self.cfg.cache_max_bytes = max;
+        self
+    }
+
+    /// Sync blobs before publishing them (see [`Config::durable`]).
+    pub fn durable(mut self, v: bool) -> Self {
+        self.cfg.durable = v;
+        self
+    }
+
+    /// A bandwidth cap for all transfers of the client (see [`Config::max_bytes_per_sec`]).
+    pub fn max_bytes_per_sec(mut self, max: Option<u64>) -> Self {
+        self.cfg.max_bytes_per_sec = max;
         self
     }
 

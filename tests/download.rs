@@ -647,3 +647,33 @@ fn prompt_cancel_and_nested_calls_from_the_callback() {
     client.download(&FileRef::new(REPO, "model.safetensors"), opts).unwrap();
     assert!(nested_ok > 0, "nested calls from the callback succeeded");
 }
+
+/// The bandwidth cap holds for one download and for several at once (one bucket per client),
+/// within 10% of the rate.
+#[test]
+fn bandwidth_cap_is_shared_by_every_transfer_of_a_client() {
+    let env = Env::new();
+    let rate = 800_000u64;
+    let client = env.client_with(|c| c.max_bytes_per_sec = Some(rate));
+    let size = env.emu.file("model", REPO, "main", "model.safetensors").unwrap().len() as u64;
+    let t0 = Instant::now();
+    client.download(&FileRef::new(REPO, "model.safetensors"), DownloadOptions::default()).unwrap();
+    let one = t0.elapsed().as_secs_f64();
+    let expected = size as f64 / rate as f64;
+    assert!(one > expected * 0.85 && one < expected * 1.25, "1 file: {one:.2} s, expected ≈{expected:.2} s");
+
+    // Two new files of the same size at once, through the same client: together at the rate.
+    let a: Vec<u8> = (0..size).map(|i| (i % 241) as u8).collect();
+    let b: Vec<u8> = (0..size).map(|i| (i % 239) as u8).collect();
+    env.emu.commit("model", REPO, "main", "two", &[("a.bin", &a), ("b.bin", &b)], &[]);
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        for f in ["a.bin", "b.bin"] {
+            let client = &client;
+            s.spawn(move || client.download(&FileRef::new(REPO, f), DownloadOptions::default()).unwrap());
+        }
+    });
+    let both = t0.elapsed().as_secs_f64();
+    let expected = 2.0 * size as f64 / rate as f64;
+    assert!(both > expected * 0.85 && both < expected * 1.25, "2 files: {both:.2} s, expected ≈{expected:.2} s");
+}

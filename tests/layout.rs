@@ -23,7 +23,7 @@ macro_rules! assert_layout {
 
 #[test]
 fn client_options_layout() {
-    assert_layout!(hf_client_options, size = 96, align = 8, {
+    assert_layout!(hf_client_options, size = 112, align = 8, {
         struct_size: 0,
         ignore_env: 4,
         endpoint: 8,
@@ -40,6 +40,8 @@ fn client_options_layout() {
         disable_symlinks: 80,
         max_retries: 84,
         cache_max_bytes: 88,
+        durable: 96,
+        max_bytes_per_sec: 104,
     });
 }
 

@@ -81,7 +81,13 @@ pub struct IncompleteBlob {
     hasher: Option<Hasher>,
     worker: bool,
     name: String,
+    /// Start writeback every `WRITEBACK_STEP` bytes (durable downloads).
+    writeback: bool,
+    written_back: u64,
 }
+
+/// Durable downloads start writeback of every this many bytes while they run.
+const WRITEBACK_STEP: u64 = 8 << 20;
 
 impl IncompleteBlob {
     /// Create (or truncate) `blobs/<etag>.incomplete`. The caller holds the blob lock. `hash`:
@@ -106,7 +112,15 @@ impl IncompleteBlob {
             hasher: hash.then(|| Hasher::new(size >= HASH_WORKER_MIN_SIZE)),
             worker: size >= HASH_WORKER_MIN_SIZE,
             name: name.to_string(),
+            writeback: false,
+            written_back: 0,
         })
+    }
+
+    /// Start writeback to stable storage while writing (for a durable publish).
+    pub fn with_writeback(mut self, on: bool) -> IncompleteBlob {
+        self.writeback = on;
+        self
     }
 
     /// The incomplete file's path.
@@ -127,6 +141,10 @@ impl IncompleteBlob {
         if let Some(h) = self.hasher.as_mut() {
             h.update(data);
         }
+        if self.writeback && self.written - self.written_back >= WRITEBACK_STEP {
+            crate::ffi::sys::start_writeback(f, self.written_back, self.written - self.written_back);
+            self.written_back = self.written;
+        }
         Ok(())
     }
 
@@ -136,6 +154,7 @@ impl IncompleteBlob {
         f.set_len(0).map_err(|e| Error::io("truncating the incomplete blob", e))?;
         f.seek(SeekFrom::Start(0)).map_err(|e| Error::io("rewinding the incomplete blob", e))?;
         self.written = 0;
+        self.written_back = 0;
         if self.hasher.is_some() {
             self.hasher = Some(Hasher::new(self.worker));
         }
@@ -143,7 +162,8 @@ impl IncompleteBlob {
     }
 
     /// Check the size (and the SHA-256 when one is expected and was computed), then give the file
-    /// the mode of a new file in `blobs/` and rename it onto `blobs/<etag>`. `durable`: fsync first.
+    /// the mode of a new file in `blobs/` and rename it onto `blobs/<etag>`. `durable`: fsync the
+    /// file first and the folder after, so the blob survives a power loss.
     pub fn publish(mut self, expected_size: u64, expected_sha256: Option<&str>, durable: bool) -> Result<PathBuf> {
         let file = self.file.take().expect("open until published");
         if self.written != expected_size {
@@ -168,6 +188,12 @@ impl IncompleteBlob {
         fs::rename(&self.path, &self.blob)
             .map_err(|e| Error::io(format!("renaming into {}", self.blob.display()), e))?;
         self.written = u64::MAX; // published: nothing to clean up
+        if durable {
+            // The rename itself must survive a power loss: sync the folder that records it.
+            if let Some(dir) = self.blob.parent() {
+                File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io("syncing the blobs folder", e))?;
+            }
+        }
         Ok(self.blob.clone())
     }
 }

@@ -183,12 +183,13 @@ async fn finish(
         return Ok(pointer);
     }
     let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
-    let mut out = IncompleteBlob::create(rc, &meta.etag, sha.is_some(), meta.size, &t.filename)?;
+    let mut out =
+        IncompleteBlob::create(rc, &meta.etag, sha.is_some(), meta.size, &t.filename)?.with_writeback(cfg.durable);
     let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = c.token();
     let fetch = Fetch { url, token: token.as_deref(), expected_size: meta.size, filename: &t.filename };
     fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
-    out.publish(meta.size, sha, true)?;
+    out.publish(meta.size, sha, cfg.durable)?;
     link(true)?;
     drop(_lock);
     if let Some(max) = cfg.cache_max_bytes {

@@ -97,6 +97,7 @@ pub async fn fetch_into(
                     let n = chunk.len() as u64;
                     out.write(chunk)?;
                     sink.add(n);
+                    http.throttle(n).await;
                 }
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(transport_error(e, &format!("{shown}: reading the body"))),

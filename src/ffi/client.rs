@@ -70,6 +70,13 @@ pub struct hf_client_options {
     /// another download holds locked). 0: no quota (the default). Added in 0.1 after
     /// `max_retries`; a struct from an older header (without this field) is still accepted.
     pub cache_max_bytes: u64,
+    /// 1: sync each blob (and its folder) to stable storage before publishing it, writeback
+    /// started during the download; 0: do not (the default, like every Hub client: a killed
+    /// process never publishes a wrong blob, only a power loss could lose the newest ones);
+    /// -1: from `HF_HUB_C_DURABLE`.
+    pub durable: i32,
+    /// A bandwidth cap in bytes per second, shared by every transfer of this client. 0: none.
+    pub max_bytes_per_sec: u64,
 }
 
 impl Default for hf_client_options {
@@ -91,14 +98,19 @@ impl Default for hf_client_options {
             disable_symlinks: -1,
             max_retries: -1,
             cache_max_bytes: 0,
+            durable: -1,
+            max_bytes_per_sec: 0,
         }
     }
 }
 
 impl Options for hf_client_options {
-    /// Without `cache_max_bytes` (the first header), and now.
-    const KNOWN_SIZES: &'static [usize] =
-        &[std::mem::offset_of!(hf_client_options, cache_max_bytes), std::mem::size_of::<hf_client_options>()];
+    /// The first header (up to `max_retries`), then with `cache_max_bytes`, and now.
+    const KNOWN_SIZES: &'static [usize] = &[
+        std::mem::offset_of!(hf_client_options, cache_max_bytes),
+        std::mem::offset_of!(hf_client_options, durable),
+        std::mem::size_of::<hf_client_options>(),
+    ];
     const NAME: &'static str = "hf_client_options";
 }
 
@@ -153,6 +165,12 @@ unsafe fn config_from(o: &hf_client_options) -> Result<Config> {
     }
     if o.cache_max_bytes > 0 {
         b = b.cache_max_bytes(Some(o.cache_max_bytes));
+    }
+    if let Some(v) = tri(o.durable, "durable")? {
+        b = b.durable(v);
+    }
+    if o.max_bytes_per_sec > 0 {
+        b = b.max_bytes_per_sec(Some(o.max_bytes_per_sec));
     }
     match o.max_retries {
         -1 => {}

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod classify;
 pub mod paginate;
 pub mod retry;
+pub mod throttle;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -38,6 +39,8 @@ pub struct Http {
     inner: Arc<OnceLock<reqwest::Client>>,
     use_env_proxy: bool,
     timeout: Duration,
+    /// The client's bandwidth cap, shared by every transfer.
+    throttle: Option<Arc<throttle::Throttle>>,
     user_agent: String,
     offline: bool,
     hub: Url,
@@ -131,6 +134,7 @@ impl Http {
             inner: Arc::new(OnceLock::new()),
             use_env_proxy: cfg.use_env_proxy,
             timeout: cfg.download_timeout,
+            throttle: cfg.max_bytes_per_sec.map(|r| Arc::new(throttle::Throttle::new(r))),
             user_agent: build_user_agent(cfg),
             offline: cfg.offline,
             hub,
@@ -154,6 +158,13 @@ impl Http {
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(self.inner.get_or_init(|| built))
+    }
+
+    /// Account for `n` body bytes received under the bandwidth cap (waits when over it).
+    pub async fn throttle(&self, n: u64) {
+        if let Some(t) = &self.throttle {
+            t.consume(n).await;
+        }
     }
 
     /// The `user-agent` sent on Hub requests.

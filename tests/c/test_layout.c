@@ -16,7 +16,7 @@
 
 #if defined(__linux__) && defined(__LP64__)
 
-SIZE(hf_client_options, 96);
+SIZE(hf_client_options, 112);
 ALIGN(hf_client_options, 8);
 OFF(hf_client_options, struct_size, 0);
 OFF(hf_client_options, ignore_env, 4);
@@ -34,6 +34,8 @@ OFF(hf_client_options, user_agent_origin, 72);
 OFF(hf_client_options, disable_symlinks, 80);
 OFF(hf_client_options, max_retries, 84);
 OFF(hf_client_options, cache_max_bytes, 88); /* appended in 0.1: the first header's struct was 88 bytes */
+OFF(hf_client_options, durable, 96);
+OFF(hf_client_options, max_bytes_per_sec, 104);
 
 SIZE(hf_download_options, 56);
 ALIGN(hf_download_options, 8);
