@@ -437,8 +437,8 @@ def render(a, m, res):
     labels = {
         "curl": "`curl -o` of the CDN URL (floor)",
         "curl+fsync": "`curl -o` + `sync FILE` (durable floor)",
-        "ours": "**ours**: `hf_download` CLI (SHA-256 verify, fsync)",
-        "ours-noverify": "ours: `hf_bench --no-verify` (fsync, no hash)",
+        "ours": "**ours**: `hf_download` CLI (SHA-256 verify)",
+        "ours-noverify": "ours: `hf_bench --no-verify` (no hash)",
         "python": "Python `hf_hub_download` (interpreter + import)",
     }
     ours = big["ours"]["wall"]["median"]
