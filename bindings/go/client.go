@@ -29,6 +29,11 @@ type ClientOptions struct {
 	DisableImplicitToken *bool // send only Token, never HF_TOKEN or the token file
 	DisableSymlinks      *bool // never create symlinks in the cache
 
+	// Durable syncs each downloaded blob and its folder to stable storage before publishing it
+	// (true), or not (false, the default: a killed process never publishes a wrong blob, only a
+	// power loss could lose the newest ones). nil: from HF_HUB_C_DURABLE.
+	Durable *bool
+
 	EtagTimeout     time.Duration // metadata HEAD timeout (default 10 s, or HF_HUB_ETAG_TIMEOUT)
 	DownloadTimeout time.Duration // connect/read timeout (default 10 s, or HF_HUB_DOWNLOAD_TIMEOUT)
 	MaxRetries      *int          // retries when the Hub is unreachable and nothing is cached (default 5)
@@ -37,6 +42,10 @@ type ClientOptions struct {
 	// blob, the least recently used revisions are evicted down to this size, never the revision
 	// just downloaded nor what another download holds locked.
 	CacheMaxBytes uint64
+
+	// MaxBytesPerSec is a bandwidth cap in bytes per second (0: none), shared by every transfer
+	// of the client.
+	MaxBytesPerSec uint64
 
 	IgnoreEnv bool // read no environment variable at all; unset fields take built-in defaults
 }
@@ -93,6 +102,8 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 			o.max_retries = C.int32_t(*opts.MaxRetries)
 		}
 		o.cache_max_bytes = C.uint64_t(opts.CacheMaxBytes)
+		o.durable = cBool3(opts.Durable)
+		o.max_bytes_per_sec = C.uint64_t(opts.MaxBytesPerSec)
 		if err := a.check(); err != nil {
 			return nil, err
 		}

@@ -678,6 +678,95 @@ func TestCloseDuringDownload(t *testing.T) {
 	}
 }
 
+// TestClientOptionsDefaults checks that the zero ClientOptions leaves every option unset ("from the
+// environment, else the default"), the new Durable and MaxBytesPerSec included, and is accepted.
+func TestClientOptionsDefaults(t *testing.T) {
+	var o hfhub.ClientOptions
+	if o.Offline != nil || o.DisableImplicitToken != nil || o.DisableSymlinks != nil || o.Durable != nil || o.MaxRetries != nil {
+		t.Fatalf("pointer options are set in the zero value: %+v", o)
+	}
+	if o.EtagTimeout != 0 || o.DownloadTimeout != 0 || o.CacheMaxBytes != 0 || o.MaxBytesPerSec != 0 || o.IgnoreEnv {
+		t.Fatalf("zero value has non-zero options: %+v", o)
+	}
+	o.IgnoreEnv = true
+	o.HFHome = t.TempDir()
+	c, err := hfhub.NewClient(&o)
+	if err != nil {
+		t.Fatalf("NewClient with default options: %v", err)
+	}
+	c.Close()
+}
+
+// TestMaxBytesPerSec checks the bandwidth cap: 1 MiB at 1 MB/s takes about 1.05 s, while the same
+// download without a cap (into a fresh cache) is much faster.
+func TestMaxBytesPerSec(t *testing.T) {
+	ctx := context.Background()
+	uncapped, _ := newClient(t, nil)
+	start := time.Now()
+	p0, err := uncapped.Download(ctx, model, lfsFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := time.Since(start)
+
+	capped, opts := newClient(t, func(o *hfhub.ClientOptions) { o.MaxBytesPerSec = 1_000_000 })
+	if opts.MaxBytesPerSec != 1_000_000 {
+		t.Fatalf("MaxBytesPerSec = %d", opts.MaxBytesPerSec)
+	}
+	start = time.Now()
+	p1, err := capped.Download(ctx, model, lfsFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := time.Since(start)
+
+	if a, b := readFile(t, p0), readFile(t, p1); len(b) != lfsSize || string(a) != string(b) {
+		t.Fatalf("capped download: %d bytes, differs from the uncapped one", len(b))
+	}
+	if limited < 850*time.Millisecond {
+		t.Fatalf("1 MiB at 1 MB/s took only %v", limited)
+	}
+	if free*2 >= limited {
+		t.Fatalf("uncapped download took %v, not much faster than the capped %v", free, limited)
+	}
+	t.Logf("uncapped %v, capped %v", free, limited)
+}
+
+// TestDurable checks that Durable (sync the blob and its folder before publishing) downloads the
+// same bytes.
+func TestDurable(t *testing.T) {
+	c, _ := newClient(t, func(o *hfhub.ClientOptions) { o.Durable = hfhub.Bool(true) })
+	ctx := context.Background()
+	path, err := c.Download(ctx, model, lfsFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshotPath(t, c, path, "models--test-org--test-model", lfsFile)
+	data := readFile(t, path)
+	if len(data) != lfsSize {
+		t.Fatalf("size %d, want %d", len(data), lfsSize)
+	}
+	sum := sha256.Sum256(data)
+	blob, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(blob) != hex.EncodeToString(sum[:]) {
+		t.Fatalf("blob %s is not named after the SHA-256 %x", blob, sum)
+	}
+	plain, _ := newClient(t, nil) // the same file without Durable, in another cache
+	p0, err := plain.Download(ctx, model, lfsFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(readFile(t, p0)) != string(data) {
+		t.Fatal("content differs from the download without Durable")
+	}
+	if again, err := c.Download(ctx, model, lfsFile, nil); err != nil || again != path {
+		t.Fatalf("cache hit: %q, %v; want %q", again, err, path)
+	}
+}
+
 func TestNewClientErrors(t *testing.T) {
 	needEmulator(t)
 	_, err := hfhub.NewClient(&hfhub.ClientOptions{IgnoreEnv: true, Endpoint: "not a url", HFHome: t.TempDir()})

@@ -36,6 +36,10 @@ struct ClientOptions {
     std::optional<bool> offline;                  // HF_HUB_OFFLINE
     std::optional<bool> disable_implicit_token;   // HF_HUB_DISABLE_IMPLICIT_TOKEN
     std::optional<bool> disable_symlinks;         // HF_HUB_DISABLE_SYMLINKS
+    // Sync each downloaded blob and its folder to stable storage before publishing it (true), or
+    // not (false, the default: a killed process never publishes a wrong blob, only a power loss
+    // could lose the newest ones). Unset: HF_HUB_C_DURABLE.
+    std::optional<bool> durable;
     std::chrono::milliseconds etag_timeout{0};    // 0: HF_HUB_ETAG_TIMEOUT, default 10 s
     std::chrono::milliseconds download_timeout{0}; // 0: HF_HUB_DOWNLOAD_TIMEOUT, default 10 s
     int max_retries = -1;                         // -1: default (5); 0: fail at once when unreachable
@@ -43,6 +47,8 @@ struct ClientOptions {
     // revisions are evicted down to it (never the revision just downloaded, nor one another download
     // holds locked). Unset or 0: no quota.
     std::optional<uint64_t> cache_max_bytes;
+    // A bandwidth cap in bytes per second, shared by every transfer of this Client. Unset or 0: none.
+    std::optional<uint64_t> max_bytes_per_sec;
     bool ignore_env = false;                      // read no environment variable
 };
 
@@ -74,6 +80,8 @@ class Client {
         c.download_timeout_ms = args.millis(options.download_timeout, "download_timeout");
         c.max_retries = options.max_retries;
         c.cache_max_bytes = options.cache_max_bytes.value_or(0);
+        c.durable = detail::Args::tristate(options.durable);
+        c.max_bytes_per_sec = options.max_bytes_per_sec.value_or(0);
         if (args.failed()) return args.error();
         ClientHandle client;
         ErrorHandle err;

@@ -36,11 +36,13 @@ TEST(CppVersion, MatchesHeaderAndLibrary) {
 TEST(CppClientOptions, Defaults) {
     const hf::ClientOptions o;
     EXPECT_FALSE(o.endpoint || o.hf_home || o.cache_dir || o.token || o.token_path || o.user_agent ||
-                 o.user_agent_origin || o.offline || o.disable_implicit_token || o.disable_symlinks);
+                 o.user_agent_origin || o.offline || o.disable_implicit_token || o.disable_symlinks ||
+                 o.durable);
     EXPECT_EQ(o.etag_timeout.count(), 0);
     EXPECT_EQ(o.download_timeout.count(), 0);
     EXPECT_EQ(o.max_retries, -1);
     EXPECT_FALSE(o.cache_max_bytes);
+    EXPECT_FALSE(o.max_bytes_per_sec);
     EXPECT_FALSE(o.ignore_env);
     const hf::DownloadOptions d;
     EXPECT_EQ(d.repo_type, hf::RepoType::Model);

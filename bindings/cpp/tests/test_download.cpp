@@ -57,6 +57,50 @@ TEST_F(HubTest, DownloadLfsFile) {
     EXPECT_GE(cdn_gets, 1u);
 }
 
+// max_bytes_per_sec caps the client's transfers: 1 MiB at 1 MB/s takes about 1.05 s, while the same
+// download without a cap (into a fresh cache) is much faster.
+TEST_F(HubTest, MaxBytesPerSecCapsDownloads) {
+    using Clock = std::chrono::steady_clock;
+    const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+
+    hf::ClientOptions free_opts = options();
+    free_opts.cache_dir = (home() / "uncapped").string();
+    const hf::Client uncapped(free_opts);
+    auto t0 = Clock::now();
+    const fs::path p0 = uncapped.download(kDemoModel, "model.safetensors");
+    const double free_s = seconds(Clock::now() - t0);
+    ASSERT_EQ(read_file(p0).size(), kMiB);
+
+    hf::ClientOptions capped_opts = options();
+    capped_opts.cache_dir = (home() / "capped").string();
+    capped_opts.max_bytes_per_sec = 1'000'000;
+    const hf::Client capped(capped_opts);
+    t0 = Clock::now();
+    const fs::path p1 = capped.download(kDemoModel, "model.safetensors");
+    const double capped_s = seconds(Clock::now() - t0);
+
+    EXPECT_EQ(read_file(p1), read_file(p0));
+    EXPECT_GE(capped_s, 0.85) << "1 MiB at 1 MB/s took only " << capped_s << " s";
+    EXPECT_LT(free_s * 2, capped_s) << "uncapped " << free_s << " s, capped " << capped_s << " s";
+}
+
+// durable = true (sync the blob and its folder before publishing) downloads the same bytes.
+TEST_F(HubTest, DurableDownload) {
+    hf::ClientOptions o = options();
+    o.durable = true;
+    const hf::Client c(o);
+    const fs::path p = c.download(kDemoModel, "model.safetensors");
+    EXPECT_EQ(p, repo_dir() / "snapshots" / read_ref(repo_dir()) / "model.safetensors");
+    const std::string data = read_file(p);
+    ASSERT_EQ(data.size(), kMiB);
+    EXPECT_EQ(fs::read_symlink(p).filename().string(), sha256_hex(data));
+    HttpResponse served = http("GET", emu().hub() + "/test-org/test-model/resolve/main/model.safetensors");
+    if (served.status / 100 == 3) served = http("GET", served.header("location")); // LFS: to the CDN
+    ASSERT_EQ(served.status, 200);
+    EXPECT_EQ(data, served.body);
+    EXPECT_EQ(c.download(kDemoModel, "model.safetensors"), p); // a cache hit
+}
+
 TEST_F(HubTest, DownloadDatasetAndSubfolder) {
     const hf::Client c = client();
     hf::DownloadOptions o;
