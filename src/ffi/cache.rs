@@ -197,6 +197,18 @@ unsafe fn info_ref<'a>(info: *const hf_cache_info) -> Option<&'a hf_cache_info> 
     unsafe { hf_cache_info::opt_ref(info) }
 }
 
+/// `_count` of one of a handle's entry lists (0 for NULL).
+unsafe fn count<H: Handle, T>(h: *const H, list: fn(&H) -> &[T]) -> usize {
+    // SAFETY: NULL or a live handle (documented contract).
+    unsafe { H::opt_ref(h) }.map_or(0, |h| list(h).len())
+}
+
+/// `_get(index)` of one of a handle's entry lists: borrowed, NULL for NULL or out of range.
+unsafe fn get<H: Handle, T>(h: *const H, index: usize, list: fn(&H) -> &[T]) -> *const T {
+    // SAFETY: NULL or a live handle (documented contract).
+    unsafe { H::opt_ref(h) }.map_or(std::ptr::null(), |h| entry(list(h), index))
+}
+
 /// Scans the client's hub cache (the rules of the official client's `scan_cache_dir`): repos,
 /// their revisions and files, sizes (each blob counted once), times, refs, incomplete downloads.
 /// A corrupted entry is reported as a warning (`hf_cache_info_warning`) and left out; it never
@@ -229,46 +241,46 @@ pub unsafe extern "C" fn hf_cache_info_size_on_disk(info: *const hf_cache_info) 
 /// Number of repos (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_repo_count(info: *const hf_cache_info) -> usize {
-    ffi_guard!(0, { unsafe { info_ref(info) }.map_or(0, |i| i.repos.len()) })
+    ffi_guard!(0, { unsafe { count(info, |i| &i.repos) } })
 }
 
 /// Repo `index` (sorted by type, then id), or NULL when out of range. Borrowed until
 /// `hf_cache_info_free`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_repo(info: *const hf_cache_info, index: usize) -> *const hf_cached_repo {
-    ffi_guard!(std::ptr::null(), { unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| entry(&i.repos, index)) })
+    ffi_guard!(std::ptr::null(), { unsafe { get(info, index, |i| &i.repos) } })
 }
 
 /// Number of revisions of all repos (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_revision_count(info: *const hf_cache_info) -> usize {
-    ffi_guard!(0, { unsafe { info_ref(info) }.map_or(0, |i| i.revisions.len()) })
+    ffi_guard!(0, { unsafe { count(info, |i| &i.revisions) } })
 }
 
 /// Revision `index` of all repos (grouped by repo, sorted by commit; `repo_index` names its
 /// repo), or NULL when out of range. Borrowed until `hf_cache_info_free`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_revision(info: *const hf_cache_info, index: usize) -> *const hf_cached_revision {
-    ffi_guard!(std::ptr::null(), { unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| entry(&i.revisions, index)) })
+    ffi_guard!(std::ptr::null(), { unsafe { get(info, index, |i| &i.revisions) } })
 }
 
 /// Number of files of all revisions (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_file_count(info: *const hf_cache_info) -> usize {
-    ffi_guard!(0, { unsafe { info_ref(info) }.map_or(0, |i| i.files.len()) })
+    ffi_guard!(0, { unsafe { count(info, |i| &i.files) } })
 }
 
 /// File `index` of all revisions (grouped by revision, sorted by path; `revision_index` names its
 /// revision), or NULL when out of range. Borrowed until `hf_cache_info_free`.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_file(info: *const hf_cache_info, index: usize) -> *const hf_cached_file {
-    ffi_guard!(std::ptr::null(), { unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| entry(&i.files, index)) })
+    ffi_guard!(std::ptr::null(), { unsafe { get(info, index, |i| &i.files) } })
 }
 
 /// Number of incomplete downloads found (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_incomplete_count(info: *const hf_cache_info) -> usize {
-    ffi_guard!(0, { unsafe { info_ref(info) }.map_or(0, |i| i.incomplete.len()) })
+    ffi_guard!(0, { unsafe { count(info, |i| &i.incomplete) } })
 }
 
 /// Incomplete download `index`, or NULL when out of range. Borrowed until `hf_cache_info_free`.
@@ -277,15 +289,13 @@ pub unsafe extern "C" fn hf_cache_info_incomplete(
     info: *const hf_cache_info,
     index: usize,
 ) -> *const hf_cache_incomplete {
-    ffi_guard!(std::ptr::null(), {
-        unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| entry(&i.incomplete, index))
-    })
+    ffi_guard!(std::ptr::null(), { unsafe { get(info, index, |i| &i.incomplete) } })
 }
 
 /// Number of warnings (corrupted entries left out of the scan; 0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_warning_count(info: *const hf_cache_info) -> usize {
-    ffi_guard!(0, { unsafe { info_ref(info) }.map_or(0, |i| i.warnings.len()) })
+    ffi_guard!(0, { unsafe { count(info, |i| &i.warnings) } })
 }
 
 /// Warning `index` (UTF-8 text naming the path and the problem), or NULL. Borrowed.
@@ -477,7 +487,7 @@ pub unsafe extern "C" fn hf_cache_plan_freed_bytes(plan: *const hf_cache_plan) -
 /// Number of paths the plan removes (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_plan_entry_count(plan: *const hf_cache_plan) -> usize {
-    ffi_guard!(0, { unsafe { hf_cache_plan::opt_ref(plan) }.map_or(0, |p| p.entries.len()) })
+    ffi_guard!(0, { unsafe { count(plan, |p| &p.entries) } })
 }
 
 /// Entry `index`, in execution order, or NULL when out of range. Borrowed until
@@ -487,15 +497,13 @@ pub unsafe extern "C" fn hf_cache_plan_entry_get(
     plan: *const hf_cache_plan,
     index: usize,
 ) -> *const hf_cache_plan_entry {
-    ffi_guard!(std::ptr::null(), {
-        unsafe { hf_cache_plan::opt_ref(plan) }.map_or(std::ptr::null(), |p| entry(&p.entries, index))
-    })
+    ffi_guard!(std::ptr::null(), { unsafe { get(plan, index, |p| &p.entries) } })
 }
 
 /// Number of plan warnings (revisions asked for that the cache does not hold; 0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_plan_warning_count(plan: *const hf_cache_plan) -> usize {
-    ffi_guard!(0, { unsafe { hf_cache_plan::opt_ref(plan) }.map_or(0, |p| p.warnings.len()) })
+    ffi_guard!(0, { unsafe { count(plan, |p| &p.warnings) } })
 }
 
 /// Plan warning `index`, or NULL. Borrowed.
@@ -700,7 +708,7 @@ pub unsafe extern "C" fn hf_cache_verify_report_bytes_checked(report: *const hf_
 /// Number of mismatched blobs (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_verify_report_mismatch_count(report: *const hf_cache_verify_report) -> usize {
-    ffi_guard!(0, { unsafe { hf_cache_verify_report::opt_ref(report) }.map_or(0, |r| r.mismatches.len()) })
+    ffi_guard!(0, { unsafe { count(report, |r| &r.mismatches) } })
 }
 
 /// Mismatch `index`, or NULL when out of range. Borrowed until `hf_cache_verify_report_free`.
@@ -709,9 +717,7 @@ pub unsafe extern "C" fn hf_cache_verify_report_mismatch(
     report: *const hf_cache_verify_report,
     index: usize,
 ) -> *const hf_cache_mismatch {
-    ffi_guard!(std::ptr::null(), {
-        unsafe { hf_cache_verify_report::opt_ref(report) }.map_or(std::ptr::null(), |r| entry(&r.mismatches, index))
-    })
+    ffi_guard!(std::ptr::null(), { unsafe { get(report, index, |r| &r.mismatches) } })
 }
 
 /// The report as JSON (counts, mismatches with their pointers, unchecked files). Borrowed.
