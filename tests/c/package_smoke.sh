@@ -51,6 +51,10 @@ configure() { # configure SRCDIR BINDIR PREFIX [args...]
 echo "== examples/c against the installed package"
 configure "$SRC/examples/c" "$W/example" "$P"
 sh "$SRC/tests/c/run_hf_download.sh" "$W/example/hf_download" "$EMU" "$W/run-example"
+# The hf_cache example, built against the installed package too, reads the cache just filled.
+scan=$(HF_HOME="$W/run-example/home" HF_HUB_CACHE= "$W/example/hf_cache" scan) || fail "hf_cache scan failed"
+echo "$scan"
+echo "$scan" | grep -q "test-org/test-model" || fail "hf_cache scan does not list the downloaded repo"
 
 echo "== package_consumer: exact version, shared and static"
 configure "$SRC/tests/c/package_consumer" "$W/consumer" "$P" -DHF_HUB_EXPECTED_VERSION="$VERSION" \
