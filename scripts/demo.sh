@@ -24,3 +24,9 @@ echo "cache tree (\$HF_HOME/hub):"
 echo
 echo "content of $(basename "$path"):"
 cat "$path"
+echo
+cache_cli=$(dirname "$cli")/hf_cache
+if [ -x "$cache_cli" ]; then
+    echo "\$ hf_cache scan        (the same cache, as the official client's scan_cache_dir sees it)"
+    "$cache_cli" scan
+fi
