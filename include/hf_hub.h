@@ -1013,7 +1013,8 @@ size_t hf_cache_plan_warning_count(const struct hf_cache_plan *plan);
 const char *hf_cache_plan_warning(const struct hf_cache_plan *plan, size_t index);
 
 /**
- * The plan as JSON (entries with kind and path, freed bytes, warnings). Borrowed; NULL for NULL.
+ * The plan as JSON (entries with kind and path, freed bytes, warnings), built on the first call.
+ * Borrowed until `hf_cache_plan_free`; NULL for NULL.
  */
 const char *hf_cache_plan_json(const struct hf_cache_plan *plan);
 
@@ -1082,7 +1083,8 @@ const struct hf_cache_mismatch *hf_cache_verify_report_mismatch(const struct hf_
                                                                 size_t index);
 
 /**
- * The report as JSON (counts, mismatches with their pointers, unchecked files). Borrowed.
+ * The report as JSON (counts, mismatches with their pointers, unchecked files), built on the
+ * first call. Borrowed until `hf_cache_verify_report_free`; NULL for NULL.
  */
 const char *hf_cache_verify_report_json(const struct hf_cache_verify_report *report);
 

@@ -5,7 +5,7 @@ use std::ffi::{c_char, CString};
 use super::args::{arg_str, c_string, opt_str, out_ptr, write_out};
 use super::client::{call_cancel, client_ref, hf_call_options, hf_client};
 use super::handle::Handle;
-use super::list::{self, List, ListHandle};
+use super::list::{self, Strings};
 use super::{hf_error, hf_status};
 use crate::api::WhoAmI;
 use crate::error::Result;
@@ -26,23 +26,20 @@ impl Handle for hf_user {
 }
 
 /// A list of strings (`hf_auth_list`). Free with `hf_string_list_free`.
-pub struct hf_string_list(List<*const c_char>);
+pub struct hf_string_list {
+    entries: Vec<*const c_char>,
+    _strings: Strings,
+}
 
 impl Handle for hf_string_list {
     const NAME: &'static str = "list";
 }
 
-impl ListHandle for hf_string_list {
-    type Entry = *const c_char;
-    fn list(&self) -> &List<*const c_char> {
-        &self.0
-    }
-}
-
 impl hf_string_list {
     fn new(items: Vec<CString>) -> hf_string_list {
-        let entries = items.iter().map(|c| c.as_ptr()).collect();
-        hf_string_list(List::new(entries, items, None))
+        let mut strings = Strings::default();
+        let entries = items.into_iter().map(|c| strings.keep(c)).collect();
+        hf_string_list { entries, _strings: strings }
     }
 }
 
@@ -277,7 +274,7 @@ pub unsafe extern "C" fn hf_auth_list(
 pub unsafe extern "C" fn hf_string_list_len(list: *const hf_string_list) -> usize {
     ffi_guard!(0, {
         // SAFETY: NULL or a live list.
-        unsafe { list::len(list) }
+        unsafe { list::count(list, |l| &l.entries) }
     })
 }
 
@@ -286,7 +283,7 @@ pub unsafe extern "C" fn hf_string_list_len(list: *const hf_string_list) -> usiz
 pub unsafe extern "C" fn hf_string_list_get(list: *const hf_string_list, index: usize) -> *const c_char {
     ffi_guard!(std::ptr::null(), {
         // SAFETY: NULL or a live list; a non-NULL entry points into it.
-        let entry = unsafe { list::get(list, index) };
+        let entry = unsafe { list::get(list, index, |l| &l.entries) };
         if entry.is_null() {
             std::ptr::null()
         } else {

@@ -9,6 +9,7 @@ use super::args::{arg_str, c_string, opt_str, out_ptr, path_c_string, read_optio
 use super::client::{client_ref, hf_cancel_token, hf_client};
 use super::download::{hf_progress, hf_progress_fn};
 use super::handle::Handle;
+use super::list::{count, get, lazy_json, Strings};
 use super::{hf_error, hf_status};
 use crate::cache::{CacheInfo, CachePlan, PlanKind, VerifyReport};
 use crate::error::{Error, Result};
@@ -102,7 +103,7 @@ pub struct hf_cache_info {
     incomplete: Vec<hf_cache_incomplete>,
     warnings: Vec<CString>,
     json: OnceLock<Option<CString>>,
-    _strings: Vec<CString>,
+    _strings: Strings,
 }
 
 impl Handle for hf_cache_info {
@@ -119,12 +120,8 @@ fn repo_type_code(t: RepoType) -> i32 {
 
 impl hf_cache_info {
     fn new(info: CacheInfo) -> Result<hf_cache_info> {
-        let mut strings: Vec<CString> = Vec::new();
-        let mut keep = |c: CString| {
-            let p = c.as_ptr();
-            strings.push(c);
-            p
-        };
+        let mut strings = Strings::default();
+        let mut keep = |c: CString| strings.keep(c);
         let mut repos = Vec::new();
         let mut revisions = Vec::new();
         let mut files = Vec::new();
@@ -188,27 +185,6 @@ impl hf_cache_info {
     }
 }
 
-fn entry<T>(v: &[T], i: usize) -> *const T {
-    v.get(i).map_or(std::ptr::null(), |e| e as *const T)
-}
-
-unsafe fn info_ref<'a>(info: *const hf_cache_info) -> Option<&'a hf_cache_info> {
-    // SAFETY: NULL or a live handle (documented contract).
-    unsafe { hf_cache_info::opt_ref(info) }
-}
-
-/// `_count` of one of a handle's entry lists (0 for NULL).
-unsafe fn count<H: Handle, T>(h: *const H, list: fn(&H) -> &[T]) -> usize {
-    // SAFETY: NULL or a live handle (documented contract).
-    unsafe { H::opt_ref(h) }.map_or(0, |h| list(h).len())
-}
-
-/// `_get(index)` of one of a handle's entry lists: borrowed, NULL for NULL or out of range.
-unsafe fn get<H: Handle, T>(h: *const H, index: usize, list: fn(&H) -> &[T]) -> *const T {
-    // SAFETY: NULL or a live handle (documented contract).
-    unsafe { H::opt_ref(h) }.map_or(std::ptr::null(), |h| entry(list(h), index))
-}
-
 /// Scans the client's hub cache (the rules of the official client's `scan_cache_dir`): repos,
 /// their revisions and files, sizes (each blob counted once), times, refs, incomplete downloads.
 /// A corrupted entry is reported as a warning (`hf_cache_info_warning`) and left out; it never
@@ -235,7 +211,7 @@ pub unsafe extern "C" fn hf_cache_scan(
 /// Bytes on disk of all scanned repos (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_size_on_disk(info: *const hf_cache_info) -> u64 {
-    ffi_guard!(0, { unsafe { info_ref(info) }.map_or(0, |i| i.info.size_on_disk) })
+    ffi_guard!(0, { unsafe { hf_cache_info::opt_ref(info) }.map_or(0, |i| i.info.size_on_disk) })
 }
 
 /// Number of repos (0 for NULL).
@@ -302,15 +278,10 @@ pub unsafe extern "C" fn hf_cache_info_warning_count(info: *const hf_cache_info)
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_warning(info: *const hf_cache_info, index: usize) -> *const c_char {
     ffi_guard!(std::ptr::null(), {
-        unsafe { info_ref(info) }.and_then(|i| i.warnings.get(index)).map_or(std::ptr::null(), |w| w.as_ptr())
+        unsafe { hf_cache_info::opt_ref(info) }
+            .and_then(|i| i.warnings.get(index))
+            .map_or(std::ptr::null(), |w| w.as_ptr())
     })
-}
-
-/// Serialize `value` once, on first use; NULL if it cannot be.
-fn lazy_json<T: serde::Serialize>(cell: &OnceLock<Option<CString>>, value: &T) -> *const c_char {
-    cell.get_or_init(|| serde_json::to_string(value).ok().and_then(|j| c_string(j).ok()))
-        .as_ref()
-        .map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
 /// The whole scan as JSON (repos with revisions and files, incomplete files, warnings), built on
@@ -318,7 +289,7 @@ fn lazy_json<T: serde::Serialize>(cell: &OnceLock<Option<CString>>, value: &T) -
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_info_json(info: *const hf_cache_info) -> *const c_char {
     ffi_guard!(std::ptr::null(), {
-        unsafe { info_ref(info) }.map_or(std::ptr::null(), |i| lazy_json(&i.json, &i.info))
+        unsafe { hf_cache_info::opt_ref(info) }.map_or(std::ptr::null(), |i| lazy_json(&i.json, &i.info))
     })
 }
 
@@ -363,8 +334,8 @@ pub struct hf_cache_plan {
     plan: CachePlan,
     entries: Vec<hf_cache_plan_entry>,
     warnings: Vec<CString>,
-    json: CString,
-    _strings: Vec<CString>,
+    json: OnceLock<Option<CString>>,
+    _strings: Strings,
 }
 
 impl Handle for hf_cache_plan {
@@ -384,20 +355,17 @@ fn kind_code(k: PlanKind) -> i32 {
 
 impl hf_cache_plan {
     fn new(plan: CachePlan) -> Result<hf_cache_plan> {
-        let mut strings = Vec::new();
+        let mut strings = Strings::default();
         let mut entries = Vec::new();
         for e in &plan.entries {
-            let c = path_c_string(&e.path)?;
             entries.push(hf_cache_plan_entry {
                 struct_size: std::mem::size_of::<hf_cache_plan_entry>() as u32,
                 kind: kind_code(e.kind),
-                path: c.as_ptr(),
+                path: strings.keep(path_c_string(&e.path)?),
             });
-            strings.push(c);
         }
         let warnings = plan.warnings.iter().map(|w| c_string(w.as_str())).collect::<Result<_>>()?;
-        let json = c_string(serde_json::to_string(&plan).map_err(|e| Error::Internal(e.to_string()))?)?;
-        Ok(hf_cache_plan { plan, entries, warnings, json, _strings: strings })
+        Ok(hf_cache_plan { plan, entries, warnings, json: OnceLock::new(), _strings: strings })
     }
 }
 
@@ -516,11 +484,12 @@ pub unsafe extern "C" fn hf_cache_plan_warning(plan: *const hf_cache_plan, index
     })
 }
 
-/// The plan as JSON (entries with kind and path, freed bytes, warnings). Borrowed; NULL for NULL.
+/// The plan as JSON (entries with kind and path, freed bytes, warnings), built on the first call.
+/// Borrowed until `hf_cache_plan_free`; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_plan_json(plan: *const hf_cache_plan) -> *const c_char {
     ffi_guard!(std::ptr::null(), {
-        unsafe { hf_cache_plan::opt_ref(plan) }.map_or(std::ptr::null(), |p| p.json.as_ptr())
+        unsafe { hf_cache_plan::opt_ref(plan) }.map_or(std::ptr::null(), |p| lazy_json(&p.json, &p.plan))
     })
 }
 
@@ -624,8 +593,8 @@ pub struct hf_cache_verify_report {
     report: VerifyReport,
     cache_dir: std::path::PathBuf,
     mismatches: Vec<hf_cache_mismatch>,
-    json: CString,
-    _strings: Vec<CString>,
+    json: OnceLock<Option<CString>>,
+    _strings: Strings,
 }
 
 impl Handle for hf_cache_verify_report {
@@ -672,22 +641,19 @@ pub unsafe extern "C" fn hf_cache_verify(
         };
         let progress: Option<crate::progress::ProgressFn<'_>> = if cb.is_some() { Some(&mut forward) } else { None };
         let report = client.cache_verify(&info.info, repo_id, progress, cancel)?;
-        let mut strings = Vec::new();
+        let mut strings = Strings::default();
         let mut mismatches = Vec::new();
         for m in &report.mismatches {
-            let (b, e, a) =
-                (path_c_string(&m.blob_path)?, c_string(m.expected.as_str())?, c_string(m.actual.as_str())?);
             mismatches.push(hf_cache_mismatch {
                 struct_size: std::mem::size_of::<hf_cache_mismatch>() as u32,
-                blob_path: b.as_ptr(),
-                expected: e.as_ptr(),
-                actual: a.as_ptr(),
+                blob_path: strings.keep(path_c_string(&m.blob_path)?),
+                expected: strings.keep(c_string(m.expected.as_str())?),
+                actual: strings.keep(c_string(m.actual.as_str())?),
                 pointer_count: m.pointers.len(),
             });
-            strings.extend([b, e, a]);
         }
-        let json = c_string(serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?)?;
-        hf_cache_verify_report { report, cache_dir: info.info.cache_dir.clone(), mismatches, json, _strings: strings }
+        let cache_dir = info.info.cache_dir.clone();
+        hf_cache_verify_report { report, cache_dir, mismatches, json: OnceLock::new(), _strings: strings }
             .into_out(report_out);
         Ok(())
     })
@@ -720,11 +686,12 @@ pub unsafe extern "C" fn hf_cache_verify_report_mismatch(
     ffi_guard!(std::ptr::null(), { unsafe { get(report, index, |r| &r.mismatches) } })
 }
 
-/// The report as JSON (counts, mismatches with their pointers, unchecked files). Borrowed.
+/// The report as JSON (counts, mismatches with their pointers, unchecked files), built on the
+/// first call. Borrowed until `hf_cache_verify_report_free`; NULL for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hf_cache_verify_report_json(report: *const hf_cache_verify_report) -> *const c_char {
     ffi_guard!(std::ptr::null(), {
-        unsafe { hf_cache_verify_report::opt_ref(report) }.map_or(std::ptr::null(), |r| r.json.as_ptr())
+        unsafe { hf_cache_verify_report::opt_ref(report) }.map_or(std::ptr::null(), |r| lazy_json(&r.json, &r.report))
     })
 }
 
