@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use super::args::{arg_str, c_string, opt_str, out_ptr, path_c_string, read_options, write_out, Options};
 use super::client::{client_ref, hf_cancel_token, hf_client};
-use super::download::{hf_progress, hf_progress_fn};
+use super::download::{hf_progress_fn, ProgressRelay};
 use super::handle::Handle;
 use super::list::{count, get, lazy_json, Strings};
 use super::{hf_error, hf_status};
@@ -625,21 +625,9 @@ pub unsafe extern "C" fn hf_cache_verify(
         let o: hf_cache_verify_options = unsafe { read_options(options) }?;
         let repo_id = unsafe { opt_str(o.repo_id, "repo_id") }?;
         let cancel = unsafe { hf_cancel_token::opt_ref(o.cancel) }.map(|t| &t.inner);
-        let (cb, user_data) = (o.progress, o.user_data);
-        let mut name_c = CString::default();
-        let mut forward = |pr: &Progress| -> bool {
-            let Some(f) = cb else { return true };
-            name_c = CString::new(pr.filename.replace('\0', "")).unwrap_or_default();
-            let report = hf_progress {
-                struct_size: std::mem::size_of::<hf_progress>() as u32,
-                filename: name_c.as_ptr(),
-                bytes_done: pr.bytes_done,
-                bytes_total: pr.bytes_total,
-            };
-            // SAFETY: the caller's callback with its own user_data (documented contract).
-            unsafe { f(&report, user_data) == 0 }
-        };
-        let progress: Option<crate::progress::ProgressFn<'_>> = if cb.is_some() { Some(&mut forward) } else { None };
+        let mut relay = ProgressRelay::new(o.progress, o.user_data);
+        let mut forward = relay.as_mut().map(|r| move |pr: &Progress| r.report(pr));
+        let progress = forward.as_mut().map(|f| f as &mut dyn FnMut(&Progress) -> bool);
         let report = client.cache_verify(&info.info, repo_id, progress, cancel)?;
         let mut strings = Strings::default();
         let mut mismatches = Vec::new();

@@ -57,6 +57,37 @@ pub struct hf_progress {
 /// must not unwind (throw) into the library.
 pub type hf_progress_fn = Option<unsafe extern "C" fn(progress: *const hf_progress, user_data: *mut c_void) -> i32>;
 
+/// Relays core progress reports to a caller's `hf_progress_fn`, keeping the current file name as a
+/// C string (rebuilt only when the file changes). Used by every call that takes a callback.
+pub(crate) struct ProgressRelay {
+    cb: unsafe extern "C" fn(progress: *const hf_progress, user_data: *mut c_void) -> i32,
+    user_data: *mut c_void,
+    name: Option<(String, CString)>,
+}
+
+impl ProgressRelay {
+    /// `None` when there is no callback.
+    pub(crate) fn new(cb: hf_progress_fn, user_data: *mut c_void) -> Option<ProgressRelay> {
+        cb.map(|cb| ProgressRelay { cb, user_data, name: None })
+    }
+
+    /// Deliver one report; false when the callback asked to stop.
+    pub(crate) fn report(&mut self, pr: &Progress) -> bool {
+        if self.name.as_ref().is_none_or(|(n, _)| n != pr.filename) {
+            let c = CString::new(pr.filename.replace('\0', "")).unwrap_or_default();
+            self.name = Some((pr.filename.to_string(), c));
+        }
+        let report = hf_progress {
+            struct_size: std::mem::size_of::<hf_progress>() as u32,
+            filename: self.name.as_ref().map_or(std::ptr::null(), |(_, c)| c.as_ptr()),
+            bytes_done: pr.bytes_done,
+            bytes_total: pr.bytes_total,
+        };
+        // SAFETY: the caller's callback with its own user_data (documented contract).
+        unsafe { (self.cb)(&report, self.user_data) == 0 }
+    }
+}
+
 /// Options of downloads and cache lookups. Fill with `hf_download_options_init`.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -172,29 +203,13 @@ pub unsafe extern "C" fn hf_file_download(
         out_ptr(path_out, "path_out")?;
         // SAFETY: NULL or a live token for the duration of the call.
         let cancel = unsafe { hf_cancel_token::opt_ref(raw.cancel) }.map(|t| &t.inner);
-        let cb = raw.progress;
-        let user_data = raw.user_data;
-        let mut name_c: Option<(String, CString)> = None;
-        let mut forward = |pr: &Progress| -> bool {
-            let Some(f) = cb else { return true };
-            if name_c.as_ref().is_none_or(|(n, _)| n != pr.filename) {
-                let c = CString::new(pr.filename.replace('\0', "")).unwrap_or_default();
-                name_c = Some((pr.filename.to_string(), c));
-            }
-            let report = hf_progress {
-                struct_size: std::mem::size_of::<hf_progress>() as u32,
-                filename: name_c.as_ref().map_or(std::ptr::null(), |(_, c)| c.as_ptr()),
-                bytes_done: pr.bytes_done,
-                bytes_total: pr.bytes_total,
-            };
-            // SAFETY: the caller's callback with its own user_data (documented contract).
-            unsafe { f(&report, user_data) == 0 }
-        };
+        let mut relay = ProgressRelay::new(raw.progress, raw.user_data);
+        let mut forward = relay.as_mut().map(|r| move |pr: &Progress| r.report(pr));
         let how = DownloadOptions {
             force_download: raw.force_download,
             local_files_only: raw.local_files_only,
             verify: raw.verify,
-            progress: if cb.is_some() { Some(&mut forward) } else { None },
+            progress: forward.as_mut().map(|f| f as &mut dyn FnMut(&Progress) -> bool),
             cancel,
         };
         let path = client.download(&file, how)?;
