@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::lock::FileLock;
-use super::scan::{CacheInfo, CachedRepo, CachedRevision};
+use super::scan::{CacheInfo, CachedRevision};
 
 /// What a plan entry removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -66,10 +66,6 @@ pub struct ExecReport {
     pub warnings: Vec<String>,
 }
 
-fn folder_name(repo: &CachedRepo) -> String {
-    repo.repo_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
 impl CacheInfo {
     /// Plan the deletion of revisions (`delete_revisions`, §8.2): a repo whose every revision is
     /// selected goes whole; otherwise each selected revision's snapshot and refs go, and each of
@@ -82,7 +78,7 @@ impl CacheInfo {
         let mut blob_set: BTreeSet<PathBuf> = BTreeSet::new();
         let (mut repos, mut snapshots, mut refs) = (Vec::new(), Vec::new(), Vec::new());
         for repo in &self.repos {
-            let folder = folder_name(repo);
+            let folder = repo.folder_name();
             let selected: Vec<&CachedRevision> =
                 repo.revisions.iter().filter(|r| wanted.contains(r.commit_hash.as_str())).collect();
             found.extend(selected.iter().map(|r| r.commit_hash.as_str()));

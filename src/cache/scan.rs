@@ -75,6 +75,13 @@ pub struct CachedRepo {
     pub revisions: Vec<CachedRevision>,
 }
 
+impl CachedRepo {
+    /// The repo folder's name (`models--org--name`): where its locks live under `.locks/`.
+    pub fn folder_name(&self) -> String {
+        self.repo_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+}
+
 /// A blob being (or left over from being) downloaded: `*/blobs/*.incomplete`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncompleteFile {

@@ -74,7 +74,7 @@ pub async fn verify(info: &CacheInfo, only: Option<&str>, sink: &ProgressSink) -
     // Distinct blobs → (repo folder, pointers, size).
     let mut blobs: BTreeMap<PathBuf, (String, Vec<PathBuf>, u64)> = BTreeMap::new();
     for repo in info.repos.iter().filter(|r| only.is_none_or(|id| r.repo_id == id)) {
-        let folder = repo.repo_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let folder = repo.folder_name();
         for rev in &repo.revisions {
             for f in &rev.files {
                 let e =
