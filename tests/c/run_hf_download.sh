@@ -8,23 +8,8 @@ EMU=$2
 W=$3
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
-rm -rf "$W"
-mkdir -p "$W"
-"$EMU" --demo --ready-file "$W/ready.json" >"$W/emulator.out" 2>&1 &
-EMU_PID=$!
-trap 'kill $EMU_PID 2>/dev/null || true; wait $EMU_PID 2>/dev/null || true' EXIT INT TERM
-i=0
-until grep -q '}' "$W/ready.json" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 600 ] || fail "hub emulator not ready: $(cat "$W/emulator.out")"
-    kill -0 $EMU_PID 2>/dev/null || fail "hub emulator exited: $(cat "$W/emulator.out")"
-    sleep 0.1
-done
-HUB=$(sed -n 's/.*"hub" *: *"\([^"]*\)".*/\1/p' "$W/ready.json")
-[ -n "$HUB" ] || fail "no hub URL in $(cat "$W/ready.json")"
-
-for v in $(env | sed -n 's/^\(HF_[A-Z_]*\)=.*/\1/p; s/^\(HUGGING_FACE_HUB_TOKEN\)=.*/\1/p'); do unset "$v"; done
-export HF_ENDPOINT="$HUB"
+. "$(dirname "$0")/emulator.sh"
+start_emulator "$EMU" "$W"
 export HF_HOME="$W/home"
 export HF_TOKEN=hf_localtesttoken0123456789
 
