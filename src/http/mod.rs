@@ -172,11 +172,6 @@ impl Http {
         &self.user_agent
     }
 
-    /// The Hub origin (the only place the token goes).
-    pub fn hub(&self) -> &Url {
-        &self.hub
-    }
-
     /// Send one request (one hop: no redirect following, no status check). Fails before touching
     /// the network in offline mode. Dropping the future aborts the request.
     pub async fn send(&self, req: &Req) -> Result<Response> {
@@ -203,27 +198,26 @@ impl Http {
             headers.insert(HeaderName::from_static(name), header_value(value)?);
         }
         let shown = redact_url(&req.url);
-        let idempotent = matches!(req.method, Method::GET | Method::HEAD);
-        let mut body = body;
-        // A pooled connection the server closed while we were idle (CDNs do after a few seconds)
-        // fails before any answer: an idempotent request is sent again, once, on a new connection.
-        for attempt in 0..2 {
-            let mut builder = self.client()?.request(req.method.clone(), req.url.clone()).headers(headers.clone());
+        let client = self.client()?;
+        let build = |body: Option<reqwest::Body>| {
+            let mut b = client.request(req.method.clone(), req.url.clone()).headers(headers.clone());
             if let Some(t) = req.timeout {
-                builder = builder.timeout(t);
+                b = b.timeout(t);
             }
-            if let Some(b) = body.take() {
-                builder = builder.body(b);
+            match body {
+                Some(body) => b.body(body),
+                None => b,
             }
-            match builder.send().await {
-                Ok(resp) => return Ok(resp),
-                Err(e) if attempt == 0 && idempotent && req_body_is_empty(&req.body) && stale_connection(&e) => {
-                    continue
-                }
-                Err(e) => return Err(transport_error(e, &shown)),
-            }
+        };
+        // A pooled connection the server closed while we were idle (CDNs do after a few seconds)
+        // fails before any answer: an idempotent request without a body is sent again, once, on a
+        // new connection.
+        let resendable = matches!(req.method, Method::GET | Method::HEAD) && matches!(req.body, Body::Empty);
+        match build(body).send().await {
+            Err(e) if resendable && stale_connection(&e) => build(None).send().await,
+            other => other,
         }
-        unreachable!("the loop returns")
+        .map_err(|e| transport_error(e, &shown))
     }
 
     /// Send `req`, following redirects under `policy`. Returns the last answer (which, for
@@ -332,10 +326,6 @@ pub async fn read_limited(mut resp: Response, limit: usize, what: &str) -> Resul
         out.extend_from_slice(&chunk);
     }
     Ok(out)
-}
-
-fn req_body_is_empty(b: &Body) -> bool {
-    matches!(b, Body::Empty)
 }
 
 /// Whether a send failed because a kept-alive connection had been closed by the server before
