@@ -78,7 +78,7 @@ pub(crate) fn pinned_hit(c: &Inner, file: &FileRef, how: Flags) -> Option<PathBu
     p.exists().then_some(p)
 }
 
-/// The `hf_hub_download` algorithm.
+/// The `hf_hub_download` algorithm, from step 2 (the caller has tried [`pinned_hit`]).
 pub(crate) async fn download(c: &Inner, file: &FileRef, how: Flags, ctx: &CallCtx) -> Result<PathBuf> {
     let t = file.validate()?;
     let cfg = &c.config;
@@ -90,13 +90,8 @@ pub(crate) async fn download(c: &Inner, file: &FileRef, how: Flags, ctx: &CallCt
     }
     let rc = RepoCache::new(&cfg.cache_dir, &t.repo);
 
-    // 1. Commit shortcut: no request at all.
-    if is_commit_hash(&t.revision) && !how.force_download {
-        let p = rc.pointer_path(&t.revision, &t.filename);
-        if p.exists() {
-            return Ok(p);
-        }
-    }
+    // 1. The commit shortcut (no request at all) is `pinned_hit`, which `Client::download` runs
+    // before entering the runtime; it found nothing when we get here.
 
     // 2. Metadata.
     let first = if offline { Err(Error::Offline(String::new())) } else { head(c, &t, cfg.etag_timeout).await };
