@@ -168,7 +168,7 @@ async fn finish(
     }
 
     // 7–9. Under the blob lock: reuse the blob, or download and publish it.
-    let _lock = FileLock::acquire(&rc.lock_path(&meta.etag)).await?;
+    let lock = FileLock::acquire(&rc.lock_path(&meta.etag)).await?;
     let link = |new_blob: bool| {
         create_pointer(&blob, &pointer, new_blob, cfg.disable_symlinks)
             .map_err(|e| Error::io(format!("linking {}", pointer.display()), e))
@@ -186,9 +186,11 @@ async fn finish(
     fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
     out.publish(meta.size, sha, cfg.durable)?;
     link(true)?;
-    drop(_lock);
+    drop(lock);
     if let Some(max) = cfg.cache_max_bytes {
-        enforce_quota(&cfg.cache_dir, max, &meta.commit);
+        // A scan of the whole cache: on the blocking pool, so the runtime keeps serving others.
+        let (dir, commit) = (cfg.cache_dir.clone(), meta.commit.clone());
+        let _ = tokio::task::spawn_blocking(move || enforce_quota(&dir, max, &commit)).await;
     }
     Ok(pointer)
 }
