@@ -76,7 +76,7 @@ impl RepoCache {
 
     /// `.locks/<repo folder>/<etag>.lock` under the cache root.
     pub fn lock_path(&self, etag: &str) -> PathBuf {
-        self.cache_dir.join(".locks").join(&self.folder).join(format!("{etag}.lock"))
+        blob_lock_path(&self.cache_dir, &self.folder, etag)
     }
 
     /// The commit a revision points to: the revision itself for a 40-hex commit, else `refs/<rev>`
@@ -131,6 +131,11 @@ impl RepoCache {
             CacheLookup::Unknown
         }
     }
+}
+
+/// `.locks/<repo folder>/<etag>.lock` under the cache root: the lock downloads of that blob hold.
+pub fn blob_lock_path(cache_dir: &Path, repo_folder: &str, etag: &str) -> PathBuf {
+    cache_dir.join(".locks").join(repo_folder).join(format!("{etag}.lock"))
 }
 
 /// Join a `/`-separated repo path under `base`, segment by segment.

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::layout::blob_lock_path;
 use super::lock::FileLock;
-use super::scan::{CacheInfo, CachedRevision};
+use super::scan::{CacheInfo, CachedRevision, OS_FILES};
 
 /// What a plan entry removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -196,8 +197,8 @@ impl CacheInfo {
 /// the file name up to its first `.` (`<etag>`, `<etag>.incomplete`, `<etag>.<8 hex>.incomplete`).
 fn lock_of(cache_dir: &Path, repo_folder: &str, file: &Path) -> Option<PathBuf> {
     let name = file.file_name()?.to_string_lossy().into_owned();
-    let etag = name.split('.').next().filter(|e| !e.is_empty())?.to_string();
-    Some(cache_dir.join(".locks").join(repo_folder).join(format!("{etag}.lock")))
+    let etag = name.split('.').next().filter(|e| !e.is_empty())?;
+    Some(blob_lock_path(cache_dir, repo_folder, etag))
 }
 
 /// Take every lock a removal needs, without waiting; `None` if one is held.
@@ -253,14 +254,14 @@ fn remove_repo(repo: &Path, locked: &dyn Fn(&Path) -> bool) -> io::Result<()> {
     let _ = fs::remove_dir(repo.join("blobs"));
     for leftover in list(repo) {
         // OS helper files only; anything else keeps the folder.
-        if leftover.file_name().is_some_and(|n| n == ".DS_Store" || n == "Thumbs.db" || n == "desktop.ini") {
+        if leftover.file_name().is_some_and(|n| OS_FILES.iter().any(|f| n == *f)) {
             let _ = fs::remove_file(leftover);
         }
     }
     fs::remove_dir(repo).or_else(|e| if repo.exists() { Err(e) } else { Ok(()) })
 }
 
-/// Execute a plan in its order (repos, snapshots, refs, blobs, incomplete files). A path already
+/// Execute a plan in its order (repos, snapshots, refs, pointers, blobs, incomplete files). A path already
 /// gone or that cannot be removed is a warning; one whose lock a download holds is skipped.
 pub fn execute(plan: &CachePlan) -> ExecReport {
     let mut report = ExecReport::default();

@@ -13,8 +13,8 @@ use crate::repo::RepoType;
 
 /// Entries of the cache root that are not repos.
 const SKIPPED_ROOT: [&str; 5] = [".locks", "CACHEDIR.TAG", ".DS_Store", "Thumbs.db", "desktop.ini"];
-/// OS helper files skipped among refs.
-const OS_FILES: [&str; 3] = [".DS_Store", "Thumbs.db", "desktop.ini"];
+/// OS helper files: skipped by the scan, removed with an emptied repo folder.
+pub(crate) const OS_FILES: [&str; 3] = [".DS_Store", "Thumbs.db", "desktop.ini"];
 
 /// One file of a cached revision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
