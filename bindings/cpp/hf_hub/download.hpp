@@ -144,18 +144,26 @@ class DownloadCall {
     ProgressRelay relay_;
 };
 
+// What every per-file call converts first: repo id, filename and options (the C side's file_args).
+struct FileArgs {
+    Args args;
+    const char* repo;
+    const char* file;
+    DownloadCall call;
+
+    FileArgs(std::string_view repo_id, std::string_view filename, const DownloadOptions& options)
+        : repo(args.str(repo_id, "repo_id")), file(args.str(filename, "filename")), call(options, args) {}
+};
+
 // hf_file_download.
 inline Result<std::filesystem::path> file_download(const hf_client* client, std::string_view repo_id,
                                                    std::string_view filename, const DownloadOptions& options) {
-    Args args;
-    const char* repo = args.str(repo_id, "repo_id");
-    const char* file = args.str(filename, "filename");
-    DownloadCall call(options, args);
-    if (args.failed()) return args.error();
+    FileArgs a(repo_id, filename, options);
+    if (a.args.failed()) return a.args.error();
     StringHandle path;
     ErrorHandle err;
-    const hf_status st = hf_file_download(client, repo, file, call.get(), path.out(), err.out());
-    call.rethrow_callback_exception();
+    const hf_status st = hf_file_download(client, a.repo, a.file, a.call.get(), path.out(), err.out());
+    a.call.rethrow_callback_exception();
     if (st != HF_OK) return make_error(st, err.get());
     return std::filesystem::path(str(path));
 }
@@ -163,15 +171,12 @@ inline Result<std::filesystem::path> file_download(const hf_client* client, std:
 // hf_file_get_metadata.
 inline Result<FileMetadata> file_metadata(const hf_client* client, std::string_view repo_id,
                                           std::string_view filename, const DownloadOptions& options) {
-    Args args;
-    const char* repo = args.str(repo_id, "repo_id");
-    const char* file = args.str(filename, "filename");
-    DownloadCall call(options, args);
-    if (args.failed()) return args.error();
+    FileArgs a(repo_id, filename, options);
+    if (a.args.failed()) return a.args.error();
     FileMetadataHandle m;
     ErrorHandle err;
-    const hf_status st = hf_file_get_metadata(client, repo, file, call.get(), m.out(), err.out());
-    call.rethrow_callback_exception();
+    const hf_status st = hf_file_get_metadata(client, a.repo, a.file, a.call.get(), m.out(), err.out());
+    a.call.rethrow_callback_exception();
     if (st != HF_OK) return make_error(st, err.get());
     FileMetadata out;
     out.commit = borrowed(hf_file_metadata_commit(m.get()));
@@ -185,16 +190,13 @@ inline Result<FileMetadata> file_metadata(const hf_client* client, std::string_v
 // hf_cache_try_load (no network access).
 inline Result<CacheLookup> cache_lookup(const hf_client* client, std::string_view repo_id,
                                         std::string_view filename, const DownloadOptions& options) {
-    Args args;
-    const char* repo = args.str(repo_id, "repo_id");
-    const char* file = args.str(filename, "filename");
-    DownloadCall call(options, args);
-    if (args.failed()) return args.error();
+    FileArgs a(repo_id, filename, options);
+    if (a.args.failed()) return a.args.error();
     int32_t result = HF_CACHE_UNKNOWN;
     StringHandle path;
     ErrorHandle err;
-    const hf_status st = hf_cache_try_load(client, repo, file, call.get(), &result, path.out(), err.out());
-    call.rethrow_callback_exception();
+    const hf_status st = hf_cache_try_load(client, a.repo, a.file, a.call.get(), &result, path.out(), err.out());
+    a.call.rethrow_callback_exception();
     if (st != HF_OK) return make_error(st, err.get());
     CacheLookup out;
     out.status = static_cast<CacheStatus>(result);
