@@ -20,6 +20,8 @@ pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod download;
+pub mod repo;
+pub mod snapshot;
 pub mod status;
 
 use std::ffi::c_char;
