@@ -1799,7 +1799,8 @@ size_t hf_snapshot_file_count(const struct hf_snapshot *snapshot);
 /**
  * File `index` (sorted by repo path), or NULL when out of range. Borrowed until `hf_snapshot_free`.
  */
-const struct hf_snapshot_file *hf_snapshot_file(const struct hf_snapshot *snapshot, size_t index);
+const struct hf_snapshot_file *hf_snapshot_file_get(const struct hf_snapshot *snapshot,
+                                                    size_t index);
 
 /**
  * Frees a snapshot result (the files on disk stay). NULL ignored.

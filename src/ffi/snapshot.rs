@@ -223,7 +223,7 @@ pub unsafe extern "C" fn hf_snapshot_file_count(snapshot: *const hf_snapshot) ->
 
 /// File `index` (sorted by repo path), or NULL when out of range. Borrowed until `hf_snapshot_free`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_snapshot_file(snapshot: *const hf_snapshot, index: usize) -> *const hf_snapshot_file {
+pub unsafe extern "C" fn hf_snapshot_file_get(snapshot: *const hf_snapshot, index: usize) -> *const hf_snapshot_file {
     ffi_guard!(std::ptr::null(), { unsafe { get(snapshot, index, |s| &s.files) } })
 }
 
