@@ -259,6 +259,64 @@ typedef int32_t hf_cache_plan_kind;
 #endif // __cplusplus
 
 /**
+ * Kinds of `hf_repo_entry`.
+ */
+enum hf_entry_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A file.
+   */
+  HF_ENTRY_FILE = 0,
+  /**
+   * A folder.
+   */
+  HF_ENTRY_DIRECTORY = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_entry_type hf_entry_type;
+#else
+typedef int32_t hf_entry_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Kinds of `hf_repo_ref`.
+ */
+enum hf_ref_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A branch (`refs/heads/...`).
+   */
+  HF_REF_BRANCH = 0,
+  /**
+   * A tag (`refs/tags/...`).
+   */
+  HF_REF_TAG = 1,
+  /**
+   * A conversion ref (`refs/convert/...`).
+   */
+  HF_REF_CONVERT = 2,
+  /**
+   * A pull request (`refs/pr/N`).
+   */
+  HF_REF_PULL_REQUEST = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_ref_kind hf_ref_kind;
+#else
+typedef int32_t hf_ref_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The result of `hf_cache_scan`. Free with `hf_cache_info_free`.
  */
 typedef struct hf_cache_info hf_cache_info;
