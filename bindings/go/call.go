@@ -26,11 +26,11 @@ import (
 //   - C strings made with k.str (string arrays with k.strs) are freed when the call returns, and
 //     a Go string holding a NUL byte fails the call with ErrInvalidArgument before C is entered;
 //   - k.cancelToken (also through k.callOptions, k.downloadOptions, k.snapshotOptions,
-//     k.repoOptions and k.verifyOptions) gives an
-//     hf_cancel_token that is cancelled when the context is done, and frees it when the call
-//     returns;
-//   - k.setProgress (k.setSnapshotProgress, k.setVerifyProgress) routes the library's progress callback to a Go function
-//     on the calling goroutine; a panic in it is re-raised once the library has returned;
+//     k.repoOptions and k.verifyOptions) gives an hf_cancel_token that is cancelled when the
+//     context is done, and frees it when the call returns;
+//   - k.setProgress (k.setSnapshotProgress, k.setVerifyProgress) routes the library's progress
+//     callback to a Go function on the calling goroutine; a panic in it is re-raised once the
+//     library has returned;
 //   - the status and k.cerr become the returned *Error, which also wraps ctx.Err() when the
 //     context is what cancelled the call.
 //
