@@ -24,7 +24,7 @@ LIB_DIR := $(BUILD)/lib
 GO_PC_DIR := $(BUILD)/pkgconfig-uninstalled
 GO_ENV := PKG_CONFIG_PATH=$(GO_PC_DIR) CGO_LDFLAGS="-Wl,-rpath,$(LIB_DIR)" HF_EMULATOR_BIN=$(EMULATOR)
 
-.PHONY: all deps apt-deps tools venv build cargo-build cmake-build header docs lint test test-rust test-c \
+.PHONY: fuzz fuzz-smoke all deps apt-deps tools venv build cargo-build cmake-build header docs lint test test-rust test-c \
         go-pc test-go test-interop demo bench clean
 
 all: build
@@ -86,12 +86,22 @@ lint: tools go-pc
 	cd bindings/go && $(GO_ENV) go vet ./...
 	@test -z "$$(gofmt -l bindings/go examples/go 2>/dev/null)" || { echo "gofmt:"; gofmt -l bindings/go examples/go; exit 1; }
 
-test: deps build lint docs test-rust test-c test-go test-interop
+test: deps build lint docs test-rust test-c test-go test-interop fuzz-smoke
 	@echo "make test: all suites passed"
 
 # Includes tests/header.rs, which fails when include/hf_hub.h differs from what cbindgen makes now.
 test-rust: tools
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --features hf_hub/fuzzing
+
+# Every cargo-fuzz target (nightly, libFuzzer + ASan) briefly; `make fuzz` runs them longer.
+# A crash fails the run and its input lands in fuzz/regressions/<target>/ (replayed by test-rust).
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SECONDS ?= 300
+fuzz-smoke:
+	bash scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 test-c: cmake-build
 	ctest --test-dir $(BUILD) --output-on-failure -j2

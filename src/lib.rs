@@ -27,6 +27,9 @@ pub mod config;
 pub mod download;
 pub mod error;
 pub mod ffi;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod http;
 pub mod pattern;

@@ -55,7 +55,7 @@ pub fn resolve_token(cfg: &crate::config::Config, implicit: bool) -> Option<Stri
 }
 
 mod files;
-mod ini;
+pub(crate) mod ini;
 pub mod login;
 mod stored_tokens;
 mod token_file;
