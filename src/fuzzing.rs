@@ -91,7 +91,7 @@ pub fn response(data: &[u8]) {
     }
     if let Some(etag) = h.get("etag").and_then(|v| v.to_str().ok()) {
         let n = crate::download::metadata::normalize_etag(etag);
-        assert!(!n.starts_with("W/") || etag.trim_start().starts_with("W/W/"));
+        assert!(!n.starts_with('"') && !n.ends_with('"'), "{n:?}");
     }
 }
 
@@ -103,6 +103,9 @@ pub fn tree_listing(data: &[u8]) {
         for e in &entries {
             assert!(validate_filename(&e.path).is_ok(), "{:?}", e.path);
             assert!(seen.insert(e.path.clone()));
+            if e.kind != crate::api::EntryKind::File {
+                continue; // a folder's id names nothing on disk
+            }
             let etag = e.etag();
             assert!(etag.len() == 40 || etag.len() == 64, "{etag}");
             assert!(etag.bytes().all(|b| b.is_ascii_hexdigit()));

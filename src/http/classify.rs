@@ -39,7 +39,9 @@ pub fn redact(text: &str, token: Option<&str>) -> String {
     while i < bytes.len() {
         let rest = &s[i..];
         let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let lower_prefix = |p: &str| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        // Compared as bytes: `rest` may hold a multi-byte character across the prefix's length.
+        let lower_prefix =
+            |p: &str| rest.len() >= p.len() && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
         if lower_prefix("bearer ") {
             out.push_str(&rest[..7]);
             let n = rest[7..].bytes().take_while(|b| word(*b)).count();
@@ -155,6 +157,14 @@ pub fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `response` fuzz target: a multi-byte character where "bearer " could end.
+    #[test]
+    fn redact_multibyte_near_a_prefix() {
+        assert_eq!(redact("4\u{fffd}29teeeee", None), "4\u{fffd}29teeeee");
+        assert_eq!(redact("Beare\u{fffd}x", None), "Beare\u{fffd}x");
+        assert_eq!(redact("BEARER hf_x", None), format!("BEARER {REDACTED}"));
+    }
     use reqwest::header::HeaderValue;
 
     fn hm(pairs: &[(&'static str, &str)]) -> HeaderMap {

@@ -3,7 +3,8 @@
 use reqwest::header::HeaderMap;
 use reqwest::Url;
 
-/// The `rel="next"` target of a `Link` header, resolved against the page URL.
+/// The `rel="next"` target of a `Link` header, resolved against the page URL. A target that is
+/// not http(s) is ignored (found by the `response` fuzz target).
 pub fn next_page(page_url: &Url, headers: &HeaderMap) -> Option<Url> {
     for value in headers.get_all("link").iter().filter_map(|v| v.to_str().ok()) {
         for link in split_links(value) {
@@ -17,7 +18,7 @@ pub fn next_page(page_url: &Url, headers: &HeaderMap) -> Option<Url> {
                     .unwrap_or(false)
             });
             if is_next {
-                return page_url.join(target).ok();
+                return page_url.join(target).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
             }
         }
     }
