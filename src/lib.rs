@@ -14,7 +14,8 @@
 //! - `auth`: token resolution, the token files, login/logout/switch;
 //! - `cache`: the shared on-disk cache: layout, locks, publishing blobs;
 //! - `download`: metadata, transfer, single-file download;
-//! - `api`: whoami.
+//! - `api`: whoami;
+//! - `gguf`: `org/repo[:QUANT]` resolution for GGUF loaders (llama.cpp rules).
 
 #![deny(unsafe_code)]
 
@@ -26,6 +27,7 @@ pub mod config;
 pub mod download;
 pub mod error;
 pub mod ffi;
+pub mod gguf;
 pub mod hash;
 pub mod http;
 pub mod progress;
