@@ -448,7 +448,8 @@ typedef struct hf_cached_file {
 } hf_cached_file;
 
 /**
- * An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
+ * An incomplete download found by the scan: a `blobs/<etag>.incomplete` file, or a llama.cpp
+ * `*.downloadInProgress` temporary file (in `blobs/`, or in a snapshot folder).
  */
 typedef struct hf_cache_incomplete {
   /**

@@ -31,7 +31,7 @@ use crate::error::{Error, HttpDetails, Result};
 use crate::repo::validate_repo_id;
 
 /// Tags tried in order when none is given.
-pub const DEFAULT_TAGS: [&str; 2] = ["Q4_K_M", "Q8_0"];
+const DEFAULT_TAGS: [&str; 2] = ["Q4_K_M", "Q8_0"];
 
 /// Words in a file name that make a GGUF something other than a model.
 const NON_MODEL_WORDS: [&str; 6] = ["mmproj", "imatrix", "mtp-", "eagle3-", "dflash-", "dspark-"];
@@ -94,6 +94,16 @@ impl RepoEntry for RemoteFile {
     }
 }
 
+/// Every sidecar kind, in plan order.
+const SIDECAR_KINDS: [SidecarKind; 6] = [
+    SidecarKind::Mmproj,
+    SidecarKind::Mtp,
+    SidecarKind::Eagle3,
+    SidecarKind::Dflash,
+    SidecarKind::Dspark,
+    SidecarKind::Preset,
+];
+
 /// Which sidecar a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,16 +123,6 @@ pub enum SidecarKind {
 }
 
 impl SidecarKind {
-    /// Every kind, in plan order.
-    pub const ALL: [SidecarKind; 6] = [
-        SidecarKind::Mmproj,
-        SidecarKind::Mtp,
-        SidecarKind::Eagle3,
-        SidecarKind::Dflash,
-        SidecarKind::Dspark,
-        SidecarKind::Preset,
-    ];
-
     /// `mmproj`, `mtp`, `eagle3`, `dflash`, `dspark`, `preset`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -240,7 +240,7 @@ pub fn resolve<T: RepoEntry + Clone>(files: &[T], tag: Option<&str>) -> Result<P
     let model_path = files[model[0]].path();
     let mut mmproj = None;
     let mut others = Vec::new();
-    for kind in SidecarKind::ALL {
+    for kind in SIDECAR_KINDS {
         let found = match kind.word() {
             Some(word) => best_sidecar(files, &names, &order, model_path, word, &reference_tag),
             None => order.iter().copied().find(|i| files[*i].path() == "preset.ini"),
