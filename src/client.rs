@@ -19,15 +19,16 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
-use crate::api::WhoAmI;
+use crate::api::{CommitInfo, GitRef, RepoInfo, TreeEntry, WhoAmI};
 use crate::cache::{CacheInfo, CacheLookup, CachePlan, ExecReport, RepoCache, VerifyReport};
 use crate::config::Config;
 use crate::download::file::DownloadOptions;
-use crate::download::FileMetadata;
+use crate::download::snapshot::SnapshotOptions;
+use crate::download::{FileMetadata, Snapshot, SnapshotRef};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::progress::{CancelToken, ProgressFn, ProgressSink, PROGRESS_INTERVAL};
-use crate::repo::FileRef;
+use crate::repo::{FileRef, Repo};
 
 /// A Hub client. Cheap to clone and to share: `&Client` is usable from many threads at once.
 ///
@@ -156,8 +157,13 @@ impl Client {
     /// Download one file into the cache (or find it there) and return its snapshot path
     /// `<cache>/<repo folder>/snapshots/<commit>/<filename>`.
     pub fn download(&self, file: &FileRef, how: DownloadOptions<'_>) -> Result<PathBuf> {
-        let DownloadOptions { progress, cancel, force_download, local_files_only, verify } = how;
+        let DownloadOptions { progress, cancel, force_download, local_files_only, verify, local_dir } = how;
         let flags = crate::download::file::Flags { force_download, local_files_only, verify };
+        if let Some(dir) = local_dir {
+            return self.run(cancel, progress, |c, ctx| async move {
+                crate::download::local_dir::download(c, file, dir, flags, &ctx).await
+            });
+        }
         if let Some(hit) = crate::download::file::pinned_hit(&self.inner, file, flags) {
             return Ok(hit);
         }
@@ -173,6 +179,87 @@ impl Client {
     pub fn try_load_from_cache(&self, file: &FileRef) -> Result<CacheLookup> {
         let t = file.validate()?;
         Ok(RepoCache::new(&self.config().cache_dir, &t.repo).lookup(&t.revision, &t.filename))
+    }
+
+    /// Download a snapshot: every file of one commit selected by the patterns, into the cache
+    /// (returns `snapshots/<commit>`) or a local_dir (§4). Offline, the cached snapshot is
+    /// returned only when complete ([`Error::IncompleteSnapshot`] names what is missing).
+    pub fn snapshot_download(&self, what: &SnapshotRef, how: SnapshotOptions<'_>) -> Result<Snapshot> {
+        let SnapshotOptions { force_download, local_files_only, verify, max_workers, local_dir, progress, cancel } =
+            how;
+        let params = crate::download::snapshot::Params {
+            flags: crate::download::file::Flags { force_download, local_files_only, verify },
+            local_dir: local_dir.map(|d| d.to_path_buf()),
+            max_workers,
+        };
+        self.run(
+            cancel,
+            progress,
+            |c, ctx| async move { crate::download::snapshot::snapshot(c, what, &params, &ctx).await },
+        )
+    }
+
+    // ---- repository API ------------------------------------------------------------------------
+
+    /// Repo info at a revision (`None`: the default branch), with file sizes (§1.4).
+    pub fn repo_info(&self, repo: &Repo, revision: Option<&str>, cancel: Option<&CancelToken>) -> Result<RepoInfo> {
+        self.run(cancel, None, |c, _| async move { crate::api::repo::repo_info(c, repo, revision).await })
+    }
+
+    /// The tree of a revision under `path` (`None`: the root), every page (§1.5).
+    pub fn list_tree(
+        &self,
+        repo: &Repo,
+        revision: Option<&str>,
+        path: Option<&str>,
+        recursive: bool,
+        cancel: Option<&CancelToken>,
+    ) -> Result<Vec<TreeEntry>> {
+        self.run(cancel, None, |c, ctx| async move {
+            crate::api::repo::list_tree(c, repo, revision, path, recursive, &ctx).await
+        })
+    }
+
+    /// Entries of the given paths; paths that do not exist are left out (§1.6).
+    pub fn paths_info(
+        &self,
+        repo: &Repo,
+        revision: Option<&str>,
+        paths: &[String],
+        cancel: Option<&CancelToken>,
+    ) -> Result<Vec<TreeEntry>> {
+        self.run(cancel, None, |c, _| async move { crate::api::repo::paths_info(c, repo, revision, paths).await })
+    }
+
+    /// Branches, tags, converts, and pull requests when `include_prs` (§1.7).
+    pub fn list_refs(&self, repo: &Repo, include_prs: bool, cancel: Option<&CancelToken>) -> Result<Vec<GitRef>> {
+        self.run(cancel, None, |c, _| async move { crate::api::repo::list_refs(c, repo, include_prs).await })
+    }
+
+    /// The history of a revision, newest first (§1.7).
+    pub fn list_commits(
+        &self,
+        repo: &Repo,
+        revision: Option<&str>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<Vec<CommitInfo>> {
+        self.run(cancel, None, |c, ctx| async move { crate::api::repo::list_commits(c, repo, revision, &ctx).await })
+    }
+
+    /// Whether the repo exists and is visible (gated repos count as existing).
+    pub fn repo_exists(&self, repo: &Repo, cancel: Option<&CancelToken>) -> Result<bool> {
+        self.run(cancel, None, |c, _| async move { crate::api::repo::repo_exists(c, repo).await })
+    }
+
+    /// Whether `filename` exists at a revision (one HEAD).
+    pub fn file_exists(
+        &self,
+        repo: &Repo,
+        revision: Option<&str>,
+        filename: &str,
+        cancel: Option<&CancelToken>,
+    ) -> Result<bool> {
+        self.run(cancel, None, |c, _| async move { crate::api::repo::file_exists(c, repo, revision, filename).await })
     }
 
     // ---- cache ---------------------------------------------------------------------------------

@@ -13,8 +13,9 @@
 //! - `http`: async HTTP, the token rule, redirects, retries, classification, pagination;
 //! - `auth`: token resolution, the token files, login/logout/switch;
 //! - `cache`: the shared on-disk cache: layout, locks, publishing blobs;
-//! - `download`: metadata, transfer, single-file download;
-//! - `api`: whoami;
+//! - `download`: metadata, transfer, single-file download (cache and local_dir), snapshots;
+//! - `pattern`: allow/ignore patterns with Python `fnmatch` semantics;
+//! - `api`: whoami, repo info, tree listing, paths-info, refs, commits;
 //! - `gguf`: `org/repo[:QUANT]` resolution for GGUF loaders (llama.cpp rules).
 
 #![deny(unsafe_code)]
@@ -30,6 +31,7 @@ pub mod ffi;
 pub mod gguf;
 pub mod hash;
 pub mod http;
+pub mod pattern;
 pub mod progress;
 pub mod pycompat;
 pub mod repo;
@@ -39,7 +41,8 @@ pub use cache::CacheLookup;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use download::file::DownloadOptions;
-pub use download::FileMetadata;
+pub use download::snapshot::SnapshotOptions;
+pub use download::{FileMetadata, Snapshot, SnapshotFile, SnapshotRef};
 pub use error::{Error, HttpDetails, Result};
 pub use progress::{CancelToken, Progress};
-pub use repo::{FileRef, RepoType};
+pub use repo::{FileRef, Repo, RepoType};

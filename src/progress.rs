@@ -15,14 +15,27 @@ use crate::error::{Error, Result};
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A progress report, delivered on the calling thread.
+///
+/// A call that transfers several files (a snapshot) reports each file's own counters *and* the
+/// totals of the whole call; with files in parallel, the per-file fields are those of the file
+/// that changed most recently. A single-file call has `files_total == 1` and totals equal to the
+/// file's.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress<'a> {
     /// The repo filename being transferred.
     pub filename: &'a str,
-    /// Bytes written so far.
+    /// Bytes of this file written so far.
     pub bytes_done: u64,
-    /// Total bytes expected.
+    /// Total bytes of this file.
     pub bytes_total: u64,
+    /// Files of the call finished so far (downloaded, or found in the cache).
+    pub files_done: u64,
+    /// Files the call will process.
+    pub files_total: u64,
+    /// Bytes of all the call's files done so far.
+    pub total_bytes_done: u64,
+    /// Bytes of all the call's files.
+    pub total_bytes_total: u64,
 }
 
 /// The caller's progress callback: return `false` to cancel the call.
@@ -88,15 +101,50 @@ impl CancelToken {
     }
 }
 
-#[derive(Debug, Default)]
-struct State {
+/// One report, owned (queued until the calling thread delivers it).
+#[derive(Debug, Default, Clone)]
+struct Report {
     filename: String,
     done: u64,
     total: u64,
+    files_done: u64,
+    files_total: u64,
+    all_done: u64,
+    all_total: u64,
+}
+
+impl Report {
+    fn view(&self) -> Progress<'_> {
+        Progress {
+            filename: &self.filename,
+            bytes_done: self.done,
+            bytes_total: self.total,
+            files_done: self.files_done,
+            files_total: self.files_total,
+            total_bytes_done: self.all_done,
+            total_bytes_total: self.all_total,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Per-file counters by slot (one slot per [`ProgressSink::for_file`] view).
+    files: std::collections::HashMap<u64, (String, u64, u64)>,
+    next_slot: u64,
+    /// The slot reported as "the current file".
+    current: u64,
+    /// Totals of the call.
+    files_done: u64,
+    files_total: u64,
+    all_done: u64,
+    all_total: u64,
+    /// The totals were announced up front ([`ProgressSink::plan`]); else each file adds its own.
+    planned: bool,
     /// Changed since the last report.
     dirty: bool,
     /// Reports that must be delivered whatever the rate (start and end of a file).
-    forced: Vec<(String, u64, u64)>,
+    forced: Vec<Report>,
     /// Forced reports queued so far, and delivered so far.
     queued: u64,
     delivered: u64,
@@ -106,12 +154,38 @@ struct State {
     stopped: bool,
 }
 
+impl State {
+    fn report(&self, slot: u64) -> Report {
+        let (filename, done, total) = self.files.get(&slot).cloned().unwrap_or_default();
+        Report {
+            filename,
+            done,
+            total,
+            files_done: self.files_done,
+            files_total: self.files_total,
+            all_done: self.all_done,
+            all_total: self.all_total,
+        }
+    }
+
+    fn force(&mut self, slot: u64) {
+        let r = self.report(slot);
+        self.forced.push(r);
+        self.queued += 1;
+    }
+}
+
 /// Where the workers of one call add progress. Cheap to clone; `Send + Sync`.
+///
+/// The methods `start`/`add`/`set`/`finish` concern one file at a time: the file of this view.
+/// Workers that transfer files in parallel each take their own view with [`ProgressSink::for_file`];
+/// all views of a call share the totals and the delivery to the caller.
 #[derive(Debug, Clone, Default)]
 pub struct ProgressSink {
     state: Arc<Mutex<State>>,
     wake: Arc<tokio::sync::Notify>,
     delivered: Arc<tokio::sync::Notify>,
+    slot: u64,
 }
 
 impl ProgressSink {
@@ -125,42 +199,91 @@ impl ProgressSink {
         f(&mut g)
     }
 
-    /// A file starts (reported whatever the rate).
-    pub fn start(&self, filename: &str, done: u64, total: u64) {
+    /// A view of the same sink for another file transferred in parallel.
+    pub fn for_file(&self) -> ProgressSink {
+        let slot = self.with(|s| {
+            s.next_slot += 1;
+            s.next_slot
+        });
+        ProgressSink { slot, ..self.clone() }
+    }
+
+    /// Announce the call's totals up front (a snapshot: its files and their bytes).
+    pub fn plan(&self, files: u64, bytes: u64) {
         self.with(|s| {
-            s.filename = filename.to_string();
-            s.done = done;
-            s.total = total;
+            s.planned = true;
+            s.files_total = files;
+            s.all_total = bytes;
+            s.dirty = true;
+        });
+    }
+
+    /// A planned file needs no transfer (already present): count it as done. Ignored when no
+    /// totals were planned (a single-file call reports nothing for a cache hit).
+    pub fn skip(&self, bytes: u64) {
+        self.with(|s| {
+            if !s.planned {
+                return;
+            }
+            s.files_done += 1;
+            s.all_done += bytes;
+            s.dirty = true;
+        });
+    }
+
+    /// A file starts, `done` of its `total` bytes already present (reported whatever the rate).
+    pub fn start(&self, filename: &str, done: u64, total: u64) {
+        let slot = self.slot;
+        self.with(|s| {
+            if let Some((_, old, _)) = s.files.insert(slot, (filename.to_string(), done, total)) {
+                s.all_done -= old.min(s.all_done);
+            }
+            if !s.planned {
+                s.files_total += 1;
+                s.all_total += total;
+            }
+            s.all_done += done;
+            s.current = slot;
             s.dirty = false;
-            s.forced.push((filename.to_string(), done, total));
-            s.queued += 1;
+            s.force(slot);
         });
         self.wake.notify_one();
     }
 
-    /// `bytes` more were written for the current file.
+    /// `bytes` more were written for this view's file.
     pub fn add(&self, bytes: u64) {
+        let slot = self.slot;
         self.with(|s| {
-            s.done += bytes;
+            if let Some(f) = s.files.get_mut(&slot) {
+                f.1 += bytes;
+            }
+            s.all_done += bytes;
+            s.current = slot;
             s.dirty = true;
         });
     }
 
-    /// The current file restarted from `done` bytes (a server ignored a `Range`).
+    /// This view's file restarted from `done` bytes (a server ignored a `Range`).
     pub fn set(&self, done: u64) {
+        let slot = self.slot;
         self.with(|s| {
-            s.done = done;
+            if let Some(f) = s.files.get_mut(&slot) {
+                s.all_done = (s.all_done + done).saturating_sub(f.1);
+                f.1 = done;
+            }
+            s.current = slot;
             s.dirty = true;
         });
     }
 
-    /// The current file is complete (reported whatever the rate).
+    /// This view's file is complete (reported whatever the rate).
     pub fn finish(&self) {
+        let slot = self.slot;
         self.with(|s| {
-            let (f, d, t) = (s.filename.clone(), s.done, s.total);
+            s.files_done += 1;
             s.dirty = false;
-            s.forced.push((f, d, t));
-            s.queued += 1;
+            s.force(slot);
+            s.files.remove(&slot);
         });
         self.wake.notify_one();
     }
@@ -205,17 +328,17 @@ impl ProgressSink {
             let due = s.dirty && last.is_none_or(|l| l.elapsed() >= PROGRESS_INTERVAL);
             let current = due.then(|| {
                 s.dirty = false;
-                (s.filename.clone(), s.done, s.total)
+                s.report(s.current)
             });
             (forced, current)
         });
         let mut go_on = !self.with(|s| s.stopped);
-        for (f, d, t) in forced.iter().chain(current.iter()) {
+        for r in forced.iter().chain(current.iter()) {
             if !go_on {
                 break;
             }
             *last = Some(Instant::now());
-            go_on = cb(&Progress { filename: f, bytes_done: *d, bytes_total: *t });
+            go_on = cb(&r.view());
         }
         let n = forced.len() as u64;
         self.with(|s| {
@@ -270,6 +393,43 @@ mod tests {
         sink.set(0);
         std::thread::sleep(PROGRESS_INTERVAL);
         assert!(!sink.drain(&mut |_| false, &mut last), "a false return asks to cancel");
+    }
+
+    #[test]
+    fn parallel_files_share_totals() {
+        let sink = ProgressSink::new();
+        sink.plan(3, 30);
+        sink.skip(10);
+        let (a, b) = (sink.for_file(), sink.for_file());
+        a.start("a", 0, 10);
+        b.start("b", 4, 10);
+        a.add(6);
+        b.set(0);
+        b.add(7);
+        a.add(4);
+        a.finish();
+        let mut seen = Vec::new();
+        let mut last = None;
+        sink.drain(
+            &mut |p| {
+                seen.push((p.filename.to_string(), p.bytes_done, p.files_done, p.files_total, p.total_bytes_done));
+                true
+            },
+            &mut last,
+        );
+        // Forced: a's start, b's start (4 bytes already there), a's end; then the current state (b).
+        assert_eq!(seen, vec![("a".into(), 0, 1, 3, 10), ("b".into(), 4, 1, 3, 14), ("a".into(), 10, 2, 3, 27),]);
+        b.add(3);
+        b.finish();
+        seen.clear();
+        sink.drain(
+            &mut |p| {
+                seen.push((p.filename.to_string(), p.bytes_done, p.files_done, p.files_total, p.total_bytes_done));
+                true
+            },
+            &mut last,
+        );
+        assert_eq!(seen, vec![("b".into(), 10, 3, 3, 30)]);
     }
 
     #[test]

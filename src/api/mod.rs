@@ -1,7 +1,10 @@
-//! Hub API calls that are not downloads (hub-protocol.md §1): whoami for now; repo info, tree
-//! listing, refs and repo administration come with the snapshot and upload work.
+//! Hub API calls that are not downloads (hub-protocol.md §1): whoami; repo info, tree listing,
+//! paths-info, refs, commits, existence checks.
 
+pub mod repo;
 mod whoami;
+
+pub use repo::{CommitInfo, EntryKind, GitRef, LfsInfo, RefKind, RepoInfo, Sibling, TreeEntry};
 
 pub(crate) use whoami::whoami;
 pub use whoami::WhoAmI;

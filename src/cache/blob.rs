@@ -94,9 +94,13 @@ impl IncompleteBlob {
     /// compute the SHA-256 while writing (on a worker when `size` is at least
     /// `HASH_WORKER_MIN_SIZE`). `name` is the repo filename, for messages.
     pub fn create(rc: &RepoCache, etag: &str, hash: bool, size: u64, name: &str) -> Result<IncompleteBlob> {
-        let blob = rc.blob_path(etag);
-        let path = rc.incomplete_path(etag);
-        let dir = blob.parent().expect("blob has a parent");
+        IncompleteBlob::create_at(rc.incomplete_path(etag), rc.blob_path(etag), hash, size, name)
+    }
+
+    /// An incomplete file at `path`, published by renaming it onto `blob` (a `local_dir` file
+    /// uses its own temporary name and destination). The caller holds the destination's lock.
+    pub fn create_at(path: PathBuf, blob: PathBuf, hash: bool, size: u64, name: &str) -> Result<IncompleteBlob> {
+        let dir = path.parent().expect("the incomplete file has a parent");
         fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         let file = File::options()
             .write(true)

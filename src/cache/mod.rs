@@ -7,6 +7,7 @@ pub mod layout;
 pub mod lock;
 pub mod manage;
 pub mod scan;
+pub mod tree_cache;
 pub mod verify;
 
 pub use blob::IncompleteBlob;

@@ -2,7 +2,7 @@
 //! Orchestration only: metadata from `download::metadata`, bytes from `download::transfer`,
 //! publishing from `cache::blob`, pointers from `cache::layout`, waits from `http::retry`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -11,7 +11,7 @@ use crate::cache::layout::{create_pointer, ensure_cachedir_tag};
 use crate::cache::{FileLock, IncompleteBlob, RepoCache};
 use crate::client::{CallCtx, Inner};
 use crate::download::metadata::{head_metadata, FileMetadata};
-use crate::download::transfer::{fetch_into, Fetch};
+use crate::download::transfer::{fetch_into, Expect, Fetch};
 use crate::error::{Error, Result};
 use crate::http::RetryPolicy;
 use crate::progress::{CancelToken, ProgressFn};
@@ -33,12 +33,21 @@ pub struct DownloadOptions<'a> {
     pub progress: Option<ProgressFn<'a>>,
     /// Cancellation from another thread.
     pub cancel: Option<&'a CancelToken>,
+    /// Write real files into this folder instead of the shared cache (hub-protocol.md §3.7).
+    pub local_dir: Option<&'a Path>,
 }
 
 impl Default for DownloadOptions<'_> {
     /// Verify on, nothing else.
     fn default() -> Self {
-        DownloadOptions { force_download: false, local_files_only: false, verify: true, progress: None, cancel: None }
+        DownloadOptions {
+            force_download: false,
+            local_files_only: false,
+            verify: true,
+            progress: None,
+            cancel: None,
+            local_dir: None,
+        }
     }
 }
 
@@ -50,7 +59,7 @@ pub(crate) struct Flags {
     pub verify: bool,
 }
 
-fn resolve_url(c: &Inner, t: &FileTarget) -> Result<Url> {
+pub(crate) fn resolve_url(c: &Inner, t: &FileTarget) -> Result<Url> {
     Url::parse(&t.repo.resolve_url(&c.config.endpoint, &t.revision, &t.filename))
         .map_err(|e| Error::InvalidArgument(format!("endpoint {:?}: {e}", c.config.endpoint)))
 }
@@ -58,6 +67,11 @@ fn resolve_url(c: &Inner, t: &FileTarget) -> Result<Url> {
 async fn head(c: &Inner, t: &FileTarget, timeout: Duration) -> Result<FileMetadata> {
     let token = c.token();
     head_metadata(&c.http, resolve_url(c, t)?, token.as_deref(), timeout, &t.describe()).await
+}
+
+/// The metadata HEAD of a validated target, with the configured timeout.
+pub(crate) async fn head_target(c: &Inner, t: &FileTarget) -> Result<FileMetadata> {
+    head(c, t, c.config.etag_timeout).await
 }
 
 /// File metadata (one HEAD, no retries).
@@ -137,13 +151,27 @@ fn record_missing(rc: &RepoCache, t: &FileTarget, err: Error) -> Error {
     err
 }
 
-async fn finish(
+/// Steps 5–9 with the metadata known (from the HEAD, or from a snapshot's listing, which then
+/// passes `expect` so the GET's own headers are checked against it).
+pub(crate) async fn finish(
     c: &Inner,
     rc: &RepoCache,
     t: &FileTarget,
     meta: FileMetadata,
     how: Flags,
     ctx: &CallCtx,
+) -> Result<PathBuf> {
+    finish_checked(c, rc, t, meta, how, ctx, false).await
+}
+
+pub(crate) async fn finish_checked(
+    c: &Inner,
+    rc: &RepoCache,
+    t: &FileTarget,
+    meta: FileMetadata,
+    how: Flags,
+    ctx: &CallCtx,
+    from_listing: bool,
 ) -> Result<PathBuf> {
     let cfg = &c.config;
     let blob = rc.blob_path(&meta.etag);
@@ -155,6 +183,7 @@ async fn finish(
         if !is_commit {
             let _ = rc.write_ref(&t.revision, &meta.commit);
         }
+        ctx.sink.skip(meta.size);
         return Ok(pointer);
     }
 
@@ -175,14 +204,16 @@ async fn finish(
     };
     if blob.exists() && !how.force_download {
         link(false)?;
+        ctx.sink.skip(meta.size);
         return Ok(pointer);
     }
+    let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
     let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
     let mut out =
         IncompleteBlob::create(rc, &meta.etag, sha.is_some(), meta.size, &t.filename)?.with_writeback(cfg.durable);
     let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = c.token();
-    let fetch = Fetch { url, token: token.as_deref(), expected_size: meta.size, filename: &t.filename };
+    let fetch = Fetch { url, token: token.as_deref(), expected_size: meta.size, filename: &t.filename, expect };
     fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
     out.publish(meta.size, sha, cfg.durable)?;
     link(true)?;

@@ -27,6 +27,37 @@ pub struct Fetch<'a> {
     pub expected_size: u64,
     /// Repo filename, for progress reports and messages.
     pub filename: &'a str,
+    /// What the Hub's own answer must say when the GET was not preceded by a HEAD (snapshots
+    /// take commit and blob id from the listing): checked when the final response carries them.
+    pub expect: Option<Expect<'a>>,
+}
+
+/// The commit and blob name a listing promised for a file.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The 40-hex commit.
+    pub commit: &'a str,
+    /// The blob name (git blob id, or the SHA-256 of an LFS file).
+    pub etag: &'a str,
+}
+
+impl Expect<'_> {
+    /// A response from the Hub itself (it carries `X-Repo-Commit`; a CDN's does not) must match.
+    fn check(&self, h: &reqwest::header::HeaderMap, filename: &str) -> Result<()> {
+        let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(crate::download::metadata::normalize_etag);
+        let Some(commit) = get("x-repo-commit") else { return Ok(()) };
+        let etag = get("x-linked-etag").or_else(|| get("etag"));
+        if commit != self.commit || etag.as_deref().is_some_and(|e| e != self.etag) {
+            return Err(Error::Metadata(format!(
+                "{filename}: the server sent commit {commit} / blob {} while the file list said {} / {}: \
+                 the repository changed during the download",
+                etag.as_deref().unwrap_or("?"),
+                self.commit,
+                self.etag
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Parse `bytes <start>-<end>/<total>` → start.
@@ -74,6 +105,9 @@ pub async fn fetch_into(
             }
             Err(e) => return Err(e),
         };
+        if let Some(x) = &f.expect {
+            x.check(resp.headers(), f.filename)?;
+        }
         if offset > 0 {
             let start = resp.headers().get(CONTENT_RANGE).and_then(|v| v.to_str().ok()).and_then(content_range_start);
             if resp.status() != StatusCode::PARTIAL_CONTENT || start != Some(offset) {

@@ -45,10 +45,19 @@ pub struct hf_progress {
     pub struct_size: u32,
     /// The repo filename being transferred (UTF-8).
     pub filename: *const c_char,
-    /// Bytes written so far.
+    /// Bytes of this file written so far.
     pub bytes_done: u64,
-    /// Total bytes expected.
+    /// Total bytes of this file.
     pub bytes_total: u64,
+    /// Files of the call finished so far (downloaded or found in the cache). Check
+    /// `struct_size` before reading this and the fields below (added in 0.1).
+    pub files_done: u64,
+    /// Files the call processes (1 for a single-file call).
+    pub files_total: u64,
+    /// Bytes of all the call's files done so far.
+    pub total_bytes_done: u64,
+    /// Bytes of all the call's files.
+    pub total_bytes_total: u64,
 }
 
 /// Progress callback. Called on the thread that made the call, at most about ten times a second
@@ -82,6 +91,10 @@ impl ProgressRelay {
             filename: self.name.as_ref().map_or(std::ptr::null(), |(_, c)| c.as_ptr()),
             bytes_done: pr.bytes_done,
             bytes_total: pr.bytes_total,
+            files_done: pr.files_done,
+            files_total: pr.files_total,
+            total_bytes_done: pr.total_bytes_done,
+            total_bytes_total: pr.total_bytes_total,
         };
         // SAFETY: the caller's callback with its own user_data (documented contract).
         unsafe { (self.cb)(&report, self.user_data) == 0 }
@@ -211,6 +224,7 @@ pub unsafe extern "C" fn hf_file_download(
             verify: raw.verify,
             progress: forward.as_mut().map(|f| f as &mut dyn FnMut(&Progress) -> bool),
             cancel,
+            local_dir: None,
         };
         let path = client.download(&file, how)?;
         write_out(path_out, path_c_string(&path)?.into_raw());
