@@ -10,36 +10,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use common::{git_blob_sha1, sha256_hex, Env};
+use common::{git_blob_sha1, llama_cpp_put, llama_cpp_write_ref, sha256_hex, Env};
 use hf_hub::cache::PlanKind;
 use hf_hub::{CacheLookup, Client, Config, DownloadOptions, FileRef};
 
 const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
-
-/// What llama.cpp does for one downloaded file (`get_repo_files`, `common_download_file_single`,
-/// `finalize_file`): the bytes go to `blobs/<oid>.downloadInProgress`, are renamed onto
-/// `blobs/<oid>` (no `.etag` in HF mode), and `snapshots/<commit>/<path>` becomes a relative
-/// symlink (`fs::relative(blob, link.parent())`).
-fn llama_cpp_put(repo: &Path, commit: &str, path: &str, oid: &str, data: &[u8]) {
-    let blobs = repo.join("blobs");
-    fs::create_dir_all(&blobs).unwrap();
-    let tmp = blobs.join(format!("{oid}.downloadInProgress"));
-    fs::write(&tmp, data).unwrap();
-    fs::rename(&tmp, blobs.join(oid)).unwrap();
-    let link = repo.join("snapshots").join(commit).join(path);
-    fs::create_dir_all(link.parent().unwrap()).unwrap();
-    let depth = path.matches('/').count() + 2; // <commit>/[dirs/] → repo folder
-    let target = format!("{}blobs/{oid}", "../".repeat(depth));
-    std::os::unix::fs::symlink(target, &link).unwrap();
-}
-
-/// llama.cpp's `write_ref`: `refs/<branch>.tmp` then rename, no newline.
-fn llama_cpp_write_ref(repo: &Path, branch: &str, commit: &str) {
-    let refs = repo.join("refs");
-    fs::create_dir_all(&refs).unwrap();
-    fs::write(refs.join(format!("{branch}.tmp")), commit).unwrap();
-    fs::rename(refs.join(format!("{branch}.tmp")), refs.join(branch)).unwrap();
-}
 
 fn age(path: &Path, by: Duration) {
     let f = fs::File::options().write(true).open(path).unwrap();
