@@ -15,6 +15,7 @@
 //   hf_hub/cancel.hpp    hf::CancelToken (+ std::stop_token with C++20), hf::CallOptions
 //   hf_hub/download.hpp  DownloadOptions, Progress, FileMetadata, CacheLookup
 //   hf_hub/auth.hpp      User, TokenList
+//   hf_hub/gguf.hpp      GgufOptions, GgufFile, GgufPlan ("org/repo[:QUANT]" model plans)
 //   hf_hub/cache.hpp     CacheInfo (scan), CachePlan (delete / prune / evict, execute), VerifyOptions, VerifyReport
 //   hf_hub/client.hpp    ClientOptions, hf::Client
 //
@@ -58,6 +59,7 @@
 #include "hf_hub/handle.hpp"
 #include "hf_hub/cancel.hpp"
 #include "hf_hub/download.hpp"
+#include "hf_hub/gguf.hpp"
 #include "hf_hub/auth.hpp"
 #include "hf_hub/cache.hpp"
 #include "hf_hub/client.hpp"

@@ -35,8 +35,14 @@ func (t RepoType) String() string {
 // Progress is one progress report of a download.
 type Progress struct {
 	Filename   string // the repo filename being transferred
-	BytesDone  uint64 // bytes written so far
-	BytesTotal uint64 // total bytes expected
+	BytesDone  uint64 // bytes of this file written so far
+	BytesTotal uint64 // total bytes of this file
+
+	// The whole call (several files for a GGUF plan; 1 for a single-file download).
+	FilesDone       uint64 // files finished (downloaded or found in the cache)
+	FilesTotal      uint64 // files the call processes
+	TotalBytesDone  uint64 // bytes of all its files done
+	TotalBytesTotal uint64 // bytes of all its files
 }
 
 // DownloadOptions are the options of Download, Metadata and TryLoadFromCache. A nil pointer means

@@ -6,7 +6,10 @@ package hfhub
 */
 import "C"
 
-import "runtime/cgo"
+import (
+	"runtime/cgo"
+	"unsafe"
+)
 
 // hfhubGoProgress is called by the C trampoline (trampoline.c) with the cgo.Handle of a
 // *progressState. It never lets a panic unwind into C: the panic is recorded, the download is
@@ -28,6 +31,12 @@ func hfhubGoProgress(p *C.hf_progress, h C.uintptr_t) (ret C.int32_t) {
 		Filename:   C.GoString(p.filename),
 		BytesDone:  uint64(p.bytes_done),
 		BytesTotal: uint64(p.bytes_total),
+	}
+	if uintptr(p.struct_size) >= unsafe.Sizeof(*p) {
+		pr.FilesDone = uint64(p.files_done)
+		pr.FilesTotal = uint64(p.files_total)
+		pr.TotalBytesDone = uint64(p.total_bytes_done)
+		pr.TotalBytesTotal = uint64(p.total_bytes_total)
 	}
 	if !st.fn(pr) {
 		st.stopped = true

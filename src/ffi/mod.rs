@@ -20,6 +20,7 @@ pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod download;
+pub mod gguf;
 pub mod status;
 
 use std::ffi::c_char;

@@ -50,6 +50,19 @@ OFF(hf_download_options, progress, 32);
 OFF(hf_download_options, user_data, 40);
 OFF(hf_download_options, cancel, 48);
 
+SIZE(hf_gguf_options, 48);
+ALIGN(hf_gguf_options, 8);
+OFF(hf_gguf_options, struct_size, 0);
+OFF(hf_gguf_options, revision, 8);
+OFF(hf_gguf_options, no_mmproj, 16);
+OFF(hf_gguf_options, other_sidecars, 17);
+OFF(hf_gguf_options, local_files_only, 18);
+OFF(hf_gguf_options, verify, 19);
+OFF(hf_gguf_options, max_workers, 20);
+OFF(hf_gguf_options, progress, 24);
+OFF(hf_gguf_options, user_data, 32);
+OFF(hf_gguf_options, cancel, 40);
+
 SIZE(hf_call_options, 16);
 ALIGN(hf_call_options, 8);
 OFF(hf_call_options, struct_size, 0);
@@ -83,6 +96,12 @@ int main(void) {
         fprintf(stderr, "struct_size from the library: client %u, download %u, call %u; header: %zu, %zu, %zu\n",
                 (unsigned)c.struct_size, (unsigned)d.struct_size, (unsigned)o.struct_size, sizeof c, sizeof d,
                 sizeof o);
+        return 1;
+    }
+    hf_gguf_options g;
+    hf_gguf_options_init(&g);
+    if (g.struct_size != sizeof g) {
+        fprintf(stderr, "struct_size from the library: gguf %u; header: %zu\n", (unsigned)g.struct_size, sizeof g);
         return 1;
     }
     printf("layout OK\n");

@@ -29,8 +29,13 @@ enum class RepoType : int32_t {
 // A progress report, passed to DownloadOptions::progress.
 struct Progress {
     std::string filename;     // repo filename being transferred
-    uint64_t bytes_done = 0;  // bytes written so far
-    uint64_t bytes_total = 0; // total bytes expected
+    uint64_t bytes_done = 0;  // bytes of this file written so far
+    uint64_t bytes_total = 0; // total bytes of this file
+    // The whole call (several files for a GGUF plan; 1 for a single-file download).
+    uint64_t files_done = 0;        // files finished (downloaded or found in the cache)
+    uint64_t files_total = 0;       // files the call processes
+    uint64_t total_bytes_done = 0;  // bytes of all its files done
+    uint64_t total_bytes_total = 0; // bytes of all its files
 };
 
 // Options of download(), file_metadata() and cache_lookup(). file_metadata() uses repo_type,
@@ -105,6 +110,12 @@ class ProgressRelay {
             progress.filename = borrowed(p->filename);
             progress.bytes_done = p->bytes_done;
             progress.bytes_total = p->bytes_total;
+            if (p->struct_size >= sizeof(hf_progress)) {
+                progress.files_done = p->files_done;
+                progress.files_total = p->files_total;
+                progress.total_bytes_done = p->total_bytes_done;
+                progress.total_bytes_total = p->total_bytes_total;
+            }
             return (*self->fn_)(progress) ? 0 : 1;
         } catch (...) {
             self->error_ = std::current_exception();

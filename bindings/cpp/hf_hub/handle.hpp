@@ -66,6 +66,7 @@ using CancelTokenHandle = Owner<hf_cancel_token, hf_cancel_token_free>;
 using CacheInfoHandle = Owner<hf_cache_info, hf_cache_info_free>;
 using CachePlanHandle = Owner<hf_cache_plan, hf_cache_plan_free>;
 using VerifyReportHandle = Owner<hf_cache_verify_report, hf_cache_verify_report_free>;
+using GgufPlanHandle = Owner<hf_gguf_plan, hf_gguf_plan_free>;
 // A `char *` returned by the library (a path, a name), freed with hf_string_free.
 using StringHandle = Owner<char, hf_string_free>;
 
