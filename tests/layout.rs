@@ -88,11 +88,15 @@ fn call_options_layout() {
 
 #[test]
 fn progress_layout() {
-    assert_layout!(hf_progress, size = 32, align = 8, {
+    assert_layout!(hf_progress, size = 64, align = 8, {
         struct_size: 0,
         filename: 8,
         bytes_done: 16,
         bytes_total: 24,
+        files_done: 32,
+        files_total: 40,
+        total_bytes_done: 48,
+        total_bytes_total: 56,
     });
 }
 

@@ -68,12 +68,16 @@ ALIGN(hf_call_options, 8);
 OFF(hf_call_options, struct_size, 0);
 OFF(hf_call_options, cancel, 8);
 
-SIZE(hf_progress, 32);
+SIZE(hf_progress, 64);
 ALIGN(hf_progress, 8);
 OFF(hf_progress, struct_size, 0);
 OFF(hf_progress, filename, 8);
 OFF(hf_progress, bytes_done, 16);
 OFF(hf_progress, bytes_total, 24);
+OFF(hf_progress, files_done, 32); /* appended in 0.1 with aggregate (snapshot, GGUF plan) progress */
+OFF(hf_progress, files_total, 40);
+OFF(hf_progress, total_bytes_done, 48);
+OFF(hf_progress, total_bytes_total, 56);
 
 /* The scalar types the structs are made of. */
 _Static_assert(sizeof(bool) == 1, "bool is one byte");
