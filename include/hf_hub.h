@@ -259,6 +259,64 @@ typedef int32_t hf_cache_plan_kind;
 #endif // __cplusplus
 
 /**
+ * Kinds of `hf_repo_entry`.
+ */
+enum hf_entry_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A file.
+   */
+  HF_ENTRY_FILE = 0,
+  /**
+   * A folder.
+   */
+  HF_ENTRY_DIRECTORY = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_entry_type hf_entry_type;
+#else
+typedef int32_t hf_entry_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Kinds of `hf_repo_ref`.
+ */
+enum hf_ref_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A branch (`refs/heads/...`).
+   */
+  HF_REF_BRANCH = 0,
+  /**
+   * A tag (`refs/tags/...`).
+   */
+  HF_REF_TAG = 1,
+  /**
+   * A conversion ref (`refs/convert/...`).
+   */
+  HF_REF_CONVERT = 2,
+  /**
+   * A pull request (`refs/pr/N`).
+   */
+  HF_REF_PULL_REQUEST = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_ref_kind hf_ref_kind;
+#else
+typedef int32_t hf_ref_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What a file of a GGUF plan is for (`hf_gguf_file.role`).
  */
 enum hf_gguf_role
@@ -350,6 +408,32 @@ typedef struct hf_file_metadata hf_file_metadata;
  * sidecars). Free with `hf_gguf_plan_free`.
  */
 typedef struct hf_gguf_plan hf_gguf_plan;
+
+/**
+ * The result of `hf_repo_list_commits`. Free with `hf_repo_commits_free`.
+ */
+typedef struct hf_repo_commits hf_repo_commits;
+
+/**
+ * A list of entries (`hf_repo_list_tree`, `hf_repo_get_paths_info`). Free with
+ * `hf_repo_entries_free`.
+ */
+typedef struct hf_repo_entries hf_repo_entries;
+
+/**
+ * The result of `hf_repo_get_info`. Free with `hf_repo_info_free`.
+ */
+typedef struct hf_repo_info hf_repo_info;
+
+/**
+ * The result of `hf_repo_list_refs`. Free with `hf_repo_refs_free`.
+ */
+typedef struct hf_repo_refs hf_repo_refs;
+
+/**
+ * The result of `hf_snapshot_download`. Free with `hf_snapshot_free`.
+ */
+typedef struct hf_snapshot hf_snapshot;
 
 /**
  * A list of strings (`hf_auth_list`). Free with `hf_string_list_free`.
@@ -765,6 +849,14 @@ typedef struct hf_download_options {
    * A cancel token, or NULL. Borrowed for the duration of the call.
    */
   const struct hf_cancel_token *cancel;
+  /**
+   * `hf_file_download` only: write the file as a real file under this folder (created if
+   * needed) instead of the shared cache, with the Python client's bookkeeping in
+   * `<local_dir>/.cache/huggingface/` (fetched again only when it changed on the Hub or was
+   * modified locally; copied from the cache when present there). NULL: the cache. Added in
+   * 0.1; check `HF_HUB_VERSION_NUMBER`.
+   */
+  const char *local_dir;
 } hf_download_options;
 
 /**
@@ -843,6 +935,250 @@ typedef struct hf_gguf_file {
    */
   const char *local_path;
 } hf_gguf_file;
+
+/**
+ * Options of the repository API calls. Fill with `hf_repo_options_init`.
+ */
+typedef struct hf_repo_options {
+  /**
+   * `sizeof(hf_repo_options)`, set by `hf_repo_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_repo_type` (default `HF_REPO_TYPE_MODEL`).
+   */
+  int32_t repo_type;
+  /**
+   * Branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"` (for `hf_repo_get_info`: the
+   * default branch).
+   */
+  const char *revision;
+  /**
+   * A cancel token, or NULL. Borrowed for the duration of the call.
+   */
+  const struct hf_cancel_token *cancel;
+} hf_repo_options;
+
+/**
+ * One file or folder of a listing, a paths-info answer or a repo's siblings (borrowed from its
+ * handle).
+ */
+typedef struct hf_repo_entry {
+  /**
+   * `sizeof(hf_repo_entry)`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_entry_type`.
+   */
+  int32_t kind;
+  /**
+   * Path in the repo (`/`-separated, UTF-8).
+   */
+  const char *path;
+  /**
+   * Size in bytes (0 for folders; for siblings 0 when the Hub did not say).
+   */
+  uint64_t size;
+  /**
+   * Git object id (blob SHA-1 of a file, tree id of a folder); NULL when not sent.
+   */
+  const char *oid;
+  /**
+   * SHA-256 of an LFS file (the blob's name in the cache); NULL for regular files.
+   */
+  const char *lfs_sha256;
+  /**
+   * Size of an LFS file (0 otherwise).
+   */
+  uint64_t lfs_size;
+  /**
+   * Xet hash (64 hex) when the Hub sent a valid one; NULL otherwise.
+   */
+  const char *xet_hash;
+} hf_repo_entry;
+
+/**
+ * The main fields of a repo info (borrowed from its `hf_repo_info`).
+ */
+typedef struct hf_repo_summary {
+  /**
+   * `sizeof(hf_repo_summary)`.
+   */
+  uint32_t struct_size;
+  /**
+   * `org/name`.
+   */
+  const char *id;
+  /**
+   * The 40-hex commit of the revision asked for; NULL when the Hub did not send one.
+   */
+  const char *sha;
+  /**
+   * A private repo.
+   */
+  bool is_private;
+  /**
+   * Disabled by the Hub.
+   */
+  bool disabled;
+  /**
+   * `"auto"` or `"manual"` for a gated repo; NULL when not gated.
+   */
+  const char *gated;
+  /**
+   * Last modification (ISO 8601); NULL when not sent.
+   */
+  const char *last_modified;
+} hf_repo_summary;
+
+/**
+ * One ref (borrowed from its `hf_repo_refs`).
+ */
+typedef struct hf_repo_ref {
+  /**
+   * `sizeof(hf_repo_ref)`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_ref_kind`.
+   */
+  int32_t kind;
+  /**
+   * Short name (`main`, `v1.0`; for pull requests as the Hub names them).
+   */
+  const char *name;
+  /**
+   * Full ref (`refs/heads/main`, `refs/pr/1`).
+   */
+  const char *full_ref;
+  /**
+   * The 40-hex commit it points to.
+   */
+  const char *target_commit;
+} hf_repo_ref;
+
+/**
+ * One commit of a history (borrowed from its `hf_repo_commits`).
+ */
+typedef struct hf_repo_commit {
+  /**
+   * `sizeof(hf_repo_commit)`.
+   */
+  uint32_t struct_size;
+  /**
+   * The 40-hex commit id.
+   */
+  const char *id;
+  /**
+   * The first line of its message.
+   */
+  const char *title;
+  /**
+   * The rest of the message.
+   */
+  const char *message;
+  /**
+   * ISO 8601 date.
+   */
+  const char *date;
+  /**
+   * Author user names, comma-separated.
+   */
+  const char *authors;
+} hf_repo_commit;
+
+/**
+ * Options of `hf_snapshot_download`. Fill with `hf_snapshot_options_init`.
+ */
+typedef struct hf_snapshot_options {
+  /**
+   * `sizeof(hf_snapshot_options)`, set by `hf_snapshot_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_repo_type` (default `HF_REPO_TYPE_MODEL`).
+   */
+  int32_t repo_type;
+  /**
+   * Branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"`.
+   */
+  const char *revision;
+  /**
+   * Keep only the files matching one of these patterns (Python `fnmatch` on the repo path: `*`
+   * also matches `/`; a pattern ending in `/` selects a folder). NULL with a count of 0: all files.
+   */
+  const char *const *allow_patterns;
+  /**
+   * Number of `allow_patterns`.
+   */
+  size_t allow_pattern_count;
+  /**
+   * Drop the files matching one of these (wins over `allow_patterns`).
+   */
+  const char *const *ignore_patterns;
+  /**
+   * Number of `ignore_patterns`.
+   */
+  size_t ignore_pattern_count;
+  /**
+   * Write real files into this folder (created if needed) instead of the shared cache, with
+   * the Python client's bookkeeping in `<local_dir>/.cache/huggingface/`. NULL: the cache.
+   */
+  const char *local_dir;
+  /**
+   * Files fetched at once; 0: the default (8).
+   */
+  uint32_t max_workers;
+  /**
+   * Download every selected file again even when present.
+   */
+  bool force_download;
+  /**
+   * Never use the network: answer from the cache when complete, else `HF_ERR_OFFLINE` /
+   * `HF_ERR_INCOMPLETE_SNAPSHOT`.
+   */
+  bool local_files_only;
+  /**
+   * Verify LFS files against their SHA-256 (default true).
+   */
+  bool verify;
+  /**
+   * Aggregate progress callback (`files_done`/`files_total`, `total_bytes_done`/
+   * `total_bytes_total`, plus the file that changed last), or NULL.
+   */
+  hf_progress_fn progress;
+  /**
+   * Passed to `progress` untouched.
+   */
+  void *user_data;
+  /**
+   * A cancel token, or NULL. Borrowed for the duration of the call.
+   */
+  const struct hf_cancel_token *cancel;
+} hf_snapshot_options;
+
+/**
+ * One file of a snapshot (borrowed from its `hf_snapshot`).
+ */
+typedef struct hf_snapshot_file {
+  /**
+   * `sizeof(hf_snapshot_file)`.
+   */
+  uint32_t struct_size;
+  /**
+   * Path in the repo (`/`-separated, UTF-8).
+   */
+  const char *path;
+  /**
+   * Where the file is on disk (the snapshot symlink in the cache, or the real file in local_dir).
+   */
+  const char *local_path;
+  /**
+   * Size in bytes.
+   */
+  uint64_t size;
+} hf_snapshot_file;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1507,6 +1843,269 @@ const char *hf_gguf_plan_json(const struct hf_gguf_plan *plan);
  * Frees a plan. NULL ignored.
  */
 void hf_gguf_plan_free(struct hf_gguf_plan *plan);
+
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Thread safety: touches only `*options`.
+ */
+void hf_repo_options_init(struct hf_repo_options *options);
+
+/**
+ * Lists the files and folders of `repo_id` at `options->revision` under `path` (NULL or `""`:
+ * the root), following every page; `recursive` lists the whole subtree. Entries come in the
+ * server's order. Paths are validated: a listing with an unsafe (`../`, absolute), duplicate or
+ * malformed entry is refused with `HF_ERR_METADATA`. On success `*entries_out` receives a handle
+ * to free with `hf_repo_entries_free`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`,
+ * `HF_ERR_ENTRY_NOT_FOUND` (no such folder), `HF_ERR_GATED`, `HF_ERR_UNAUTHORIZED`,
+ * `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`, `HF_ERR_METADATA`, `HF_ERR_CANCELLED`.
+ * Thread safety: safe concurrently with the same client.
+ */
+hf_status hf_repo_list_tree(const struct hf_client *client,
+                            const char *repo_id,
+                            const char *path,
+                            bool recursive,
+                            const struct hf_repo_options *options,
+                            struct hf_repo_entries **entries_out,
+                            struct hf_error **error_out);
+
+/**
+ * The entries of the given `paths` (`path_count` UTF-8 repo paths) at `options->revision`;
+ * paths that do not exist are left out (no error). Sent 500 paths per request. On success
+ * `*entries_out` receives a handle to free with `hf_repo_entries_free`.
+ *
+ * Errors: as `hf_repo_list_tree`. Thread safety: safe concurrently with the same client.
+ */
+hf_status hf_repo_get_paths_info(const struct hf_client *client,
+                                 const char *repo_id,
+                                 const char *const *paths,
+                                 size_t path_count,
+                                 const struct hf_repo_options *options,
+                                 struct hf_repo_entries **entries_out,
+                                 struct hf_error **error_out);
+
+/**
+ * Number of entries (0 for NULL).
+ */
+size_t hf_repo_entries_count(const struct hf_repo_entries *entries);
+
+/**
+ * Entry `index`, or NULL when out of range. Borrowed until `hf_repo_entries_free`.
+ */
+const struct hf_repo_entry *hf_repo_entries_get(const struct hf_repo_entries *entries,
+                                                size_t index);
+
+/**
+ * The server's records, as a JSON array (built on first use). Borrowed until
+ * `hf_repo_entries_free`; NULL for NULL.
+ */
+const char *hf_repo_entries_json(const struct hf_repo_entries *entries);
+
+/**
+ * Frees an entry list. NULL ignored.
+ */
+void hf_repo_entries_free(struct hf_repo_entries *entries);
+
+/**
+ * Asks the Hub about a repo (`GET /api/{type}s/{id}[/revision/{rev}]?blobs=true`): id, commit of
+ * the revision (`options->revision`; NULL: the default branch), private, gated, disabled, last
+ * modified, and the files (siblings, with sizes and LFS data). On success `*info_out` receives a
+ * handle to free with `hf_repo_info_free`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`,
+ * `HF_ERR_GATED`, `HF_ERR_UNAUTHORIZED`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`,
+ * `HF_ERR_METADATA`, `HF_ERR_CANCELLED`. Thread safety: safe concurrently with the same client.
+ */
+hf_status hf_repo_get_info(const struct hf_client *client,
+                           const char *repo_id,
+                           const struct hf_repo_options *options,
+                           struct hf_repo_info **info_out,
+                           struct hf_error **error_out);
+
+/**
+ * The main fields. Borrowed until `hf_repo_info_free`; NULL for NULL.
+ */
+const struct hf_repo_summary *hf_repo_info_summary(const struct hf_repo_info *info);
+
+/**
+ * Number of files (siblings) (0 for NULL).
+ */
+size_t hf_repo_info_sibling_count(const struct hf_repo_info *info);
+
+/**
+ * File `index` (type `HF_ENTRY_FILE`), or NULL when out of range. Borrowed until
+ * `hf_repo_info_free`.
+ */
+const struct hf_repo_entry *hf_repo_info_sibling(const struct hf_repo_info *info, size_t index);
+
+/**
+ * The server's whole answer as JSON (every field, e.g. `cardData`, `tags`, `downloads`).
+ * Borrowed until `hf_repo_info_free`; NULL for NULL.
+ */
+const char *hf_repo_info_json(const struct hf_repo_info *info);
+
+/**
+ * Frees a repo info. NULL ignored.
+ */
+void hf_repo_info_free(struct hf_repo_info *info);
+
+/**
+ * Lists the branches, tags and conversion refs of a repo, and its pull requests when
+ * `include_pull_requests`, in that order. `options->revision` is ignored. On success `*refs_out`
+ * receives a handle to free with `hf_repo_refs_free`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_GATED`,
+ * `HF_ERR_UNAUTHORIZED`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`, `HF_ERR_CANCELLED`.
+ * Thread safety: safe concurrently with the same client.
+ */
+hf_status hf_repo_list_refs(const struct hf_client *client,
+                            const char *repo_id,
+                            bool include_pull_requests,
+                            const struct hf_repo_options *options,
+                            struct hf_repo_refs **refs_out,
+                            struct hf_error **error_out);
+
+/**
+ * Number of refs (0 for NULL).
+ */
+size_t hf_repo_refs_count(const struct hf_repo_refs *refs);
+
+/**
+ * Ref `index`, or NULL when out of range. Borrowed until `hf_repo_refs_free`.
+ */
+const struct hf_repo_ref *hf_repo_refs_get(const struct hf_repo_refs *refs, size_t index);
+
+/**
+ * Frees a ref list. NULL ignored.
+ */
+void hf_repo_refs_free(struct hf_repo_refs *refs);
+
+/**
+ * Lists the history of `options->revision` (NULL: `main`), newest first, every page. On success
+ * `*commits_out` receives a handle to free with `hf_repo_commits_free`.
+ *
+ * Errors: as `hf_repo_list_tree`. Thread safety: safe concurrently with the same client.
+ */
+hf_status hf_repo_list_commits(const struct hf_client *client,
+                               const char *repo_id,
+                               const struct hf_repo_options *options,
+                               struct hf_repo_commits **commits_out,
+                               struct hf_error **error_out);
+
+/**
+ * Number of commits (0 for NULL).
+ */
+size_t hf_repo_commits_count(const struct hf_repo_commits *commits);
+
+/**
+ * Commit `index` (0 = newest), or NULL when out of range. Borrowed until `hf_repo_commits_free`.
+ */
+const struct hf_repo_commit *hf_repo_commits_get(const struct hf_repo_commits *commits,
+                                                 size_t index);
+
+/**
+ * The server's records as a JSON array. Borrowed until `hf_repo_commits_free`; NULL for NULL.
+ */
+const char *hf_repo_commits_json(const struct hf_repo_commits *commits);
+
+/**
+ * Frees a commit list. NULL ignored.
+ */
+void hf_repo_commits_free(struct hf_repo_commits *commits);
+
+/**
+ * Writes into `*exists_out` whether the repo exists and the configured token can see it (a gated
+ * repo exists). `options->revision` is ignored.
+ *
+ * Errors (the answer could not be known): `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_UNAUTHORIZED`,
+ * `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`, `HF_ERR_CANCELLED`. Thread safety: safe
+ * concurrently with the same client.
+ */
+hf_status hf_repo_exists(const struct hf_client *client,
+                         const char *repo_id,
+                         const struct hf_repo_options *options,
+                         bool *exists_out,
+                         struct hf_error **error_out);
+
+/**
+ * Writes into `*exists_out` whether `filename` exists in the repo at `options->revision` (one
+ * HEAD request; nothing is downloaded or cached).
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`,
+ * `HF_ERR_GATED`, `HF_ERR_UNAUTHORIZED`, `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`,
+ * `HF_ERR_CANCELLED`. Thread safety: safe concurrently with the same client.
+ */
+hf_status hf_repo_file_exists(const struct hf_client *client,
+                              const char *repo_id,
+                              const char *filename,
+                              const struct hf_repo_options *options,
+                              bool *exists_out,
+                              struct hf_error **error_out);
+
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Thread safety: touches only `*options`.
+ */
+void hf_snapshot_options_init(struct hf_snapshot_options *options);
+
+/**
+ * Downloads a snapshot: every file of one commit of `repo_id` selected by the patterns, into the
+ * Hugging Face cache (`<cache>/<type>s--<org>--<name>/snapshots/<commit>/`, shared with the
+ * Python client) or into `options->local_dir`. On success `*snapshot_out` receives a handle to
+ * free with `hf_snapshot_free`, giving the folder, the commit and the files.
+ *
+ * - The revision is resolved to a commit once (no request for a 40-hex commit); the file list
+ *   comes from the cache's `trees/<commit>.json` or the Hub (all pages) and is cached; the
+ *   selected files are fetched `max_workers` at a time over reused connections, with no per-file
+ *   HEAD. A file already present costs no request: an up-to-date snapshot by branch name makes
+ *   one request, by commit none.
+ * - local_dir: only files whose content changed (or that were modified locally) are fetched again;
+ *   no path escapes the folder; the main cache's `refs/` are not written.
+ * - Offline (`HF_HUB_OFFLINE`, `local_files_only`) or when the Hub cannot be reached, the cached
+ *   snapshot is returned only when its cached file list says every selected file is present;
+ *   otherwise `HF_ERR_INCOMPLETE_SNAPSHOT`, whose message names the missing files.
+ * - The first failing file cancels the others. A cancel (callback or token) leaves no partial
+ *   file published.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`,
+ * `HF_ERR_GATED`, `HF_ERR_UNAUTHORIZED`, `HF_ERR_OFFLINE`, `HF_ERR_INCOMPLETE_SNAPSHOT`,
+ * `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`, `HF_ERR_METADATA` (an unusable file
+ * listing: unsafe or duplicate paths, wrong types), `HF_ERR_CHECKSUM`, `HF_ERR_IO`,
+ * `HF_ERR_CANCELLED`. Thread safety: safe concurrently with the same client and across processes.
+ */
+hf_status hf_snapshot_download(const struct hf_client *client,
+                               const char *repo_id,
+                               const struct hf_snapshot_options *options,
+                               struct hf_snapshot **snapshot_out,
+                               struct hf_error **error_out);
+
+/**
+ * The snapshot folder: `snapshots/<commit>` in the cache, or the real path of the local_dir.
+ * Borrowed until `hf_snapshot_free`; NULL for NULL.
+ */
+const char *hf_snapshot_path(const struct hf_snapshot *snapshot);
+
+/**
+ * The 40-hex commit of the snapshot. Borrowed until `hf_snapshot_free`; NULL for NULL.
+ */
+const char *hf_snapshot_commit(const struct hf_snapshot *snapshot);
+
+/**
+ * Number of files selected (0 for NULL).
+ */
+size_t hf_snapshot_file_count(const struct hf_snapshot *snapshot);
+
+/**
+ * File `index` (sorted by repo path), or NULL when out of range. Borrowed until `hf_snapshot_free`.
+ */
+const struct hf_snapshot_file *hf_snapshot_file_get(const struct hf_snapshot *snapshot,
+                                                    size_t index);
+
+/**
+ * Frees a snapshot result (the files on disk stay). NULL ignored.
+ */
+void hf_snapshot_free(struct hf_snapshot *snapshot);
 
 /**
  * Returns static text naming a status code, for example `"HF_ERR_GATED: gated repository"`.

@@ -12,6 +12,8 @@ use hf_hub::ffi::client::hf_call_options;
 use hf_hub::ffi::client::hf_client_options;
 use hf_hub::ffi::download::{hf_download_options, hf_progress};
 use hf_hub::ffi::gguf::hf_gguf_options;
+use hf_hub::ffi::repo::hf_repo_options;
+use hf_hub::ffi::snapshot::hf_snapshot_options;
 
 /// Asserts the size, the alignment and every field's offset of a struct, naming the first that differs.
 macro_rules! assert_layout {
@@ -48,7 +50,7 @@ fn client_options_layout() {
 
 #[test]
 fn download_options_layout() {
-    assert_layout!(hf_download_options, size = 56, align = 8, {
+    assert_layout!(hf_download_options, size = 64, align = 8, {
         struct_size: 0,
         repo_type: 4,
         revision: 8,
@@ -59,6 +61,38 @@ fn download_options_layout() {
         progress: 32,
         user_data: 40,
         cancel: 48,
+        local_dir: 56, // appended in 0.1: the first header's struct was 56 bytes
+    });
+}
+
+#[test]
+fn snapshot_options_layout() {
+    assert_layout!(hf_snapshot_options, size = 88, align = 8, {
+        struct_size: 0,
+        repo_type: 4,
+        revision: 8,
+        allow_patterns: 16,
+        allow_pattern_count: 24,
+        ignore_patterns: 32,
+        ignore_pattern_count: 40,
+        local_dir: 48,
+        max_workers: 56,
+        force_download: 60,
+        local_files_only: 61,
+        verify: 62,
+        progress: 64,
+        user_data: 72,
+        cancel: 80,
+    });
+}
+
+#[test]
+fn repo_options_layout() {
+    assert_layout!(hf_repo_options, size = 24, align = 8, {
+        struct_size: 0,
+        repo_type: 4,
+        revision: 8,
+        cancel: 16,
     });
 }
 
@@ -93,7 +127,7 @@ fn progress_layout() {
         filename: 8,
         bytes_done: 16,
         bytes_total: 24,
-        files_done: 32,
+        files_done: 32, // appended in 0.1
         files_total: 40,
         total_bytes_done: 48,
         total_bytes_total: 56,

@@ -14,6 +14,8 @@
 //   hf_hub/handle.hpp    hf::Owner<T, Free>, the one move-only owner of every C handle, and its aliases
 //   hf_hub/cancel.hpp    hf::CancelToken (+ std::stop_token with C++20), hf::CallOptions
 //   hf_hub/download.hpp  DownloadOptions, Progress, FileMetadata, CacheLookup
+//   hf_hub/snapshot.hpp  SnapshotOptions, Snapshot, SnapshotFile (snapshot_download)
+//   hf_hub/repo.hpp      RepoOptions, RepoInfo, RepoEntry(ies), RepoRef, RepoCommit(s) (the repository API)
 //   hf_hub/auth.hpp      User, TokenList
 //   hf_hub/gguf.hpp      GgufOptions, GgufFile, GgufPlan ("org/repo[:QUANT]" model plans)
 //   hf_hub/cache.hpp     CacheInfo (scan), CachePlan (delete / prune / evict, execute), VerifyOptions, VerifyReport
@@ -33,15 +35,16 @@
 //     `Client::native()`, which is borrowed;
 //   - options are plain structs with std::optional fields, progress is a std::function;
 //   - every call that may touch the network takes a cancel token: DownloadOptions::cancel for
-//     download() and file_metadata(), CallOptions::cancel for whoami() and login(); so does the
-//     long local one, cache_verify() (VerifyOptions::cancel).
+//     download() and file_metadata(), SnapshotOptions::cancel for snapshot_download(),
+//     RepoOptions::cancel for the repository calls, CallOptions::cancel for whoami() and login();
+//     so does the long local one, cache_verify() (VerifyOptions::cancel).
 //
 // Thread safety (the C library's contract, unchanged):
 //   - A `const hf::Client&` may be used from many threads at once: every method is const and one client
 //     can serve a whole program. Destroying or moving a Client while another thread uses it is a data race.
 //   - An hf::CancelToken may be cancelled from any thread; copies share the same token.
-//   - The progress callback runs on the thread that called download() (or cache_verify()), never
-//     concurrently with itself.
+//   - The progress callback runs on the thread that called download() (snapshot_download(),
+//     cache_verify()), never concurrently with itself.
 //
 // Ownership: inputs are copied before a call returns (nothing keeps a reference to a caller's string,
 // options struct or callback after the call). The cancel token and the progress callback named by
@@ -60,6 +63,8 @@
 #include "hf_hub/cancel.hpp"
 #include "hf_hub/download.hpp"
 #include "hf_hub/gguf.hpp"
+#include "hf_hub/snapshot.hpp"
+#include "hf_hub/repo.hpp"
 #include "hf_hub/auth.hpp"
 #include "hf_hub/cache.hpp"
 #include "hf_hub/client.hpp"

@@ -7,12 +7,15 @@ package hfhub
 void hfhub_set_progress(hf_download_options *options, uintptr_t handle);
 void hfhub_set_verify_progress(hf_cache_verify_options *options, uintptr_t handle);
 void hfhub_set_gguf_progress(hf_gguf_options *options, uintptr_t handle);
+void hfhub_set_snapshot_progress(hf_snapshot_options *options, uintptr_t handle);
 */
 import "C"
 
 import (
 	"context"
+	"math"
 	"runtime/cgo"
+	"strconv"
 	"sync"
 )
 
@@ -23,11 +26,12 @@ import (
 //   - the native client is held for the duration of the call (Close never frees it under a call);
 //   - C strings made with k.str (string arrays with k.strs) are freed when the call returns, and
 //     a Go string holding a NUL byte fails the call with ErrInvalidArgument before C is entered;
-//   - k.cancelToken (also through k.callOptions, k.downloadOptions and k.verifyOptions) gives an
-//     hf_cancel_token that is cancelled when the context is done, and frees it when the call
-//     returns;
-//   - k.setProgress (k.setVerifyProgress) routes the library's progress callback to a Go function
-//     on the calling goroutine; a panic in it is re-raised once the library has returned;
+//   - k.cancelToken (also through k.callOptions, k.downloadOptions, k.snapshotOptions,
+//     k.repoOptions and k.verifyOptions) gives an hf_cancel_token that is cancelled when the
+//     context is done, and frees it when the call returns;
+//   - k.setProgress (k.setSnapshotProgress, k.setVerifyProgress) routes the library's progress
+//     callback to a Go function on the calling goroutine; a panic in it is re-raised once the
+//     library has returned;
 //   - the status and k.cerr become the returned *Error, which also wraps ctx.Err() when the
 //     context is what cancelled the call.
 //
@@ -167,6 +171,44 @@ func (k *call) downloadOptions(o *DownloadOptions) *C.hf_download_options {
 		co.force_download = C.bool(o.ForceDownload)
 		co.local_files_only = C.bool(o.LocalFilesOnly)
 		co.verify = C.bool(!o.SkipVerify)
+		co.local_dir = k.str("LocalDir", o.LocalDir)
+	}
+	return co
+}
+
+// snapshotOptions returns the C form of o (nil: defaults) carrying the call's cancel token.
+// Progress is not installed: see setSnapshotProgress.
+func (k *call) snapshotOptions(o *SnapshotOptions) *C.hf_snapshot_options {
+	co := new(C.hf_snapshot_options)
+	C.hf_snapshot_options_init(co)
+	co.cancel = k.cancelToken()
+	if o != nil {
+		if o.MaxWorkers < 0 || int64(o.MaxWorkers) > math.MaxUint32 {
+			panic(argError{&Error{Status: StatusInvalidArgument, Message: "MaxWorkers must be between 0 and 2^32-1, not " + strconv.Itoa(o.MaxWorkers)}})
+		}
+		co.repo_type = C.int32_t(o.RepoType)
+		co.revision = k.str("Revision", o.Revision)
+		co.allow_patterns = k.strs("AllowPatterns", o.AllowPatterns)
+		co.allow_pattern_count = C.size_t(len(o.AllowPatterns))
+		co.ignore_patterns = k.strs("IgnorePatterns", o.IgnorePatterns)
+		co.ignore_pattern_count = C.size_t(len(o.IgnorePatterns))
+		co.local_dir = k.str("LocalDir", o.LocalDir)
+		co.max_workers = C.uint32_t(o.MaxWorkers)
+		co.force_download = C.bool(o.ForceDownload)
+		co.local_files_only = C.bool(o.LocalFilesOnly)
+		co.verify = C.bool(!o.SkipVerify)
+	}
+	return co
+}
+
+// repoOptions returns the C form of o (nil: defaults) carrying the call's cancel token.
+func (k *call) repoOptions(o *RepoOptions) *C.hf_repo_options {
+	co := new(C.hf_repo_options)
+	C.hf_repo_options_init(co)
+	co.cancel = k.cancelToken()
+	if o != nil {
+		co.repo_type = C.int32_t(o.RepoType)
+		co.revision = k.str("Revision", o.Revision)
 	}
 	return co
 }
@@ -188,6 +230,13 @@ func (k *call) verifyOptions(o *VerifyOptions) *C.hf_cache_verify_options {
 func (k *call) setProgress(co *C.hf_download_options, fn func(Progress) bool) {
 	if h, ok := k.progressHandle(fn); ok {
 		C.hfhub_set_progress(co, h)
+	}
+}
+
+// setSnapshotProgress is setProgress for hf_snapshot_options.
+func (k *call) setSnapshotProgress(co *C.hf_snapshot_options, fn func(Progress) bool) {
+	if h, ok := k.progressHandle(fn); ok {
+		C.hfhub_set_snapshot_progress(co, h)
 	}
 }
 

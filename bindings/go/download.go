@@ -32,17 +32,18 @@ func (t RepoType) String() string {
 	return "RepoType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Progress is one progress report of a download.
+// Progress is one progress report of a download, a snapshot or a cache verification.
 type Progress struct {
-	Filename   string // the repo filename being transferred
+	Filename   string // the repo filename being transferred (a snapshot: the file that changed last)
 	BytesDone  uint64 // bytes of this file written so far
 	BytesTotal uint64 // total bytes of this file
 
-	// The whole call (several files for a GGUF plan; 1 for a single-file download).
-	FilesDone       uint64 // files finished (downloaded or found in the cache)
+	// The whole call: one file for Download, every selected file for SnapshotDownload. Zero when
+	// the native library is older than these fields.
+	FilesDone       uint64 // files finished so far (downloaded or found in the cache)
 	FilesTotal      uint64 // files the call processes
-	TotalBytesDone  uint64 // bytes of all its files done
-	TotalBytesTotal uint64 // bytes of all its files
+	TotalBytesDone  uint64 // bytes of all the call's files done so far
+	TotalBytesTotal uint64 // bytes of all the call's files
 }
 
 // DownloadOptions are the options of Download, Metadata and TryLoadFromCache. A nil pointer means
@@ -54,6 +55,12 @@ type DownloadOptions struct {
 	ForceDownload  bool   // download again even when cached
 	LocalFilesOnly bool   // never use the network: answer from the cache or fail with ErrOffline
 	SkipVerify     bool   // do not check LFS files against their SHA-256
+
+	// LocalDir (Download only) writes the file as a real file under this folder (created if
+	// needed) instead of the shared cache, with the Python client's bookkeeping in
+	// <LocalDir>/.cache/huggingface/; it is fetched again only when it changed on the Hub or was
+	// modified locally. "" means the cache.
+	LocalDir string
 
 	// Progress, if set, is called on the calling goroutine, at most about ten times a second plus
 	// at the start and end of the file. Return false to cancel: the call then fails with

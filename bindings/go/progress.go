@@ -32,7 +32,8 @@ func hfhubGoProgress(p *C.hf_progress, h C.uintptr_t) (ret C.int32_t) {
 		BytesDone:  uint64(p.bytes_done),
 		BytesTotal: uint64(p.bytes_total),
 	}
-	if uintptr(p.struct_size) >= unsafe.Sizeof(*p) {
+	// The call totals were appended to hf_progress: read them only from a library that sends them.
+	if uintptr(p.struct_size) >= unsafe.Offsetof(p.total_bytes_total)+unsafe.Sizeof(p.total_bytes_total) {
 		pr.FilesDone = uint64(p.files_done)
 		pr.FilesTotal = uint64(p.files_total)
 		pr.TotalBytesDone = uint64(p.total_bytes_done)

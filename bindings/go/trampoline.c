@@ -21,6 +21,11 @@ void hfhub_set_verify_progress(hf_cache_verify_options *options, uintptr_t handl
     options->user_data = (void *)handle;
 }
 
+void hfhub_set_snapshot_progress(hf_snapshot_options *options, uintptr_t handle) {
+    options->progress = hfhub_progress_trampoline;
+    options->user_data = (void *)handle;
+}
+
 void hfhub_set_gguf_progress(hf_gguf_options *options, uintptr_t handle) {
     options->progress = hfhub_progress_trampoline;
     options->user_data = (void *)handle;

@@ -26,7 +26,7 @@ use crate::repo::{is_commit_hash, validate_revision, FileTarget, Repo, RepoType}
 
 /// Files fetched at once when the caller does not say (the Python client's default; measured in
 /// BENCHMARKS.md, workload b).
-pub const DEFAULT_MAX_WORKERS: usize = 8;
+pub(crate) const DEFAULT_MAX_WORKERS: usize = 8;
 /// Names listed in an incomplete-snapshot message before "and N more".
 const MISSING_SHOWN: usize = 10;
 

@@ -23,6 +23,23 @@ pub(crate) unsafe fn opt_str<'a>(p: *const c_char, name: &str) -> Result<Option<
     }
 }
 
+/// Copy an array of `n` C strings (`p` may be NULL only when `n` is 0) into owned strings.
+pub(crate) unsafe fn str_array(p: *const *const c_char, n: usize, name: &str) -> Result<Vec<String>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if p.is_null() {
+        return Err(Error::InvalidArgument(format!("{name} is NULL with a count of {n}")));
+    }
+    let mut out = Vec::with_capacity(n.min(1 << 16));
+    for i in 0..n {
+        // SAFETY: the caller passes `n` readable pointers (documented on every export taking one).
+        let s = unsafe { *p.add(i) };
+        out.push(unsafe { arg_str(s, name) }?.to_string());
+    }
+    Ok(out)
+}
+
 /// Check a required out-pointer.
 pub(crate) fn out_ptr<T>(p: *mut T, name: &str) -> Result<()> {
     if p.is_null() {

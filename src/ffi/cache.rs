@@ -5,7 +5,7 @@
 use std::ffi::{c_char, c_void, CString};
 use std::sync::OnceLock;
 
-use super::args::{arg_str, c_string, opt_str, out_ptr, path_c_string, read_options, write_out, Options};
+use super::args::{c_string, opt_str, out_ptr, path_c_string, read_options, str_array, write_out, Options};
 use super::client::{client_ref, hf_cancel_token, hf_client};
 use super::download::{hf_progress_fn, ProgressRelay};
 use super::handle::Handle;
@@ -395,15 +395,9 @@ pub unsafe extern "C" fn hf_cache_plan_delete(
         // SAFETY: documented pointer contracts.
         let info = unsafe { hf_cache_info::try_ref(info) }?;
         out_ptr(plan_out, "plan_out")?;
-        if commits.is_null() && commit_count > 0 {
-            return Err(Error::InvalidArgument("commits is NULL".into()));
-        }
-        let mut list = Vec::with_capacity(commit_count.min(1 << 16));
-        for i in 0..commit_count {
-            // SAFETY: the caller passes `commit_count` readable pointers (documented).
-            let p = unsafe { *commits.add(i) };
-            list.push(unsafe { arg_str(p, "commit") }?);
-        }
+        // SAFETY: `commit_count` readable pointers (documented).
+        let owned = unsafe { str_array(commits, commit_count, "commits") }?;
+        let list: Vec<&str> = owned.iter().map(String::as_str).collect();
         write_plan(info.info.plan_delete(&list), plan_out)
     })
 }

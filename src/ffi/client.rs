@@ -358,7 +358,7 @@ mod tests {
         assert_eq!(unsafe { hf_client_new(&o, &mut client, std::ptr::null_mut()) }, hf_status::HF_OK);
         assert_eq!(unsafe { &*client }.inner.config().cache_max_bytes, Some(7));
         let dreal = std::mem::size_of::<hf_download_options>() as u32;
-        for size in [0u32, 12, dreal - 8, dreal + 8] {
+        for size in [0u32, 12, dreal - 4, dreal - 12, dreal + 8] {
             let mut d = hf_download_options::default();
             unsafe { hf_download_options_init(&mut d) };
             d.struct_size = size;

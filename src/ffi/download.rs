@@ -125,6 +125,12 @@ pub struct hf_download_options {
     pub user_data: *mut c_void,
     /// A cancel token, or NULL. Borrowed for the duration of the call.
     pub cancel: *const hf_cancel_token,
+    /// `hf_file_download` only: write the file as a real file under this folder (created if
+    /// needed) instead of the shared cache, with the Python client's bookkeeping in
+    /// `<local_dir>/.cache/huggingface/` (fetched again only when it changed on the Hub or was
+    /// modified locally; copied from the cache when present there). NULL: the cache. Added in
+    /// 0.1; check `HF_HUB_VERSION_NUMBER`.
+    pub local_dir: *const c_char,
 }
 
 impl Default for hf_download_options {
@@ -140,12 +146,14 @@ impl Default for hf_download_options {
             progress: None,
             user_data: std::ptr::null_mut(),
             cancel: std::ptr::null(),
+            local_dir: std::ptr::null(),
         }
     }
 }
 
 impl Options for hf_download_options {
-    const KNOWN_SIZES: &'static [usize] = &[std::mem::size_of::<hf_download_options>()];
+    const KNOWN_SIZES: &'static [usize] =
+        &[std::mem::offset_of!(hf_download_options, local_dir), std::mem::size_of::<hf_download_options>()];
     const NAME: &'static str = "hf_download_options";
 }
 
@@ -156,7 +164,7 @@ pub unsafe extern "C" fn hf_download_options_init(options: *mut hf_download_opti
     ffi_guard!((), { init_options(options) })
 }
 
-fn repo_type(v: i32) -> Result<RepoType> {
+pub(crate) fn repo_type(v: i32) -> Result<RepoType> {
     match v {
         0 => Ok(RepoType::Model),
         1 => Ok(RepoType::Dataset),
@@ -224,7 +232,7 @@ pub unsafe extern "C" fn hf_file_download(
             verify: raw.verify,
             progress: forward.as_mut().map(|f| f as &mut dyn FnMut(&Progress) -> bool),
             cancel,
-            local_dir: None,
+            local_dir: unsafe { opt_str(raw.local_dir, "local_dir") }?.map(std::path::Path::new),
         };
         let path = client.download(&file, how)?;
         write_out(path_out, path_c_string(&path)?.into_raw());

@@ -21,6 +21,8 @@ pub mod cache;
 pub mod client;
 pub mod download;
 pub mod gguf;
+pub mod repo;
+pub mod snapshot;
 pub mod status;
 
 use std::ffi::c_char;

@@ -68,7 +68,7 @@ def values(ty, name, fn):
         return "0", ["1", f"({ty})-1"]
     if t in ("int32_t", "int"):
         return "0", ["-1", "99", "INT32_MIN"]
-    if t == "bool":
+    if t in ("bool", "_Bool"):
         return "false", ["true"]
     if t in ("void*", "hf_progress_fn"):
         return "NULL", []

@@ -37,7 +37,7 @@ OFF(hf_client_options, cache_max_bytes, 88); /* appended in 0.1: the first heade
 OFF(hf_client_options, durable, 96);
 OFF(hf_client_options, max_bytes_per_sec, 104);
 
-SIZE(hf_download_options, 56);
+SIZE(hf_download_options, 64);
 ALIGN(hf_download_options, 8);
 OFF(hf_download_options, struct_size, 0);
 OFF(hf_download_options, repo_type, 4);
@@ -49,6 +49,32 @@ OFF(hf_download_options, verify, 26);
 OFF(hf_download_options, progress, 32);
 OFF(hf_download_options, user_data, 40);
 OFF(hf_download_options, cancel, 48);
+OFF(hf_download_options, local_dir, 56); /* appended in 0.1: the first header's struct was 56 bytes */
+
+SIZE(hf_snapshot_options, 88);
+ALIGN(hf_snapshot_options, 8);
+OFF(hf_snapshot_options, struct_size, 0);
+OFF(hf_snapshot_options, repo_type, 4);
+OFF(hf_snapshot_options, revision, 8);
+OFF(hf_snapshot_options, allow_patterns, 16);
+OFF(hf_snapshot_options, allow_pattern_count, 24);
+OFF(hf_snapshot_options, ignore_patterns, 32);
+OFF(hf_snapshot_options, ignore_pattern_count, 40);
+OFF(hf_snapshot_options, local_dir, 48);
+OFF(hf_snapshot_options, max_workers, 56);
+OFF(hf_snapshot_options, force_download, 60);
+OFF(hf_snapshot_options, local_files_only, 61);
+OFF(hf_snapshot_options, verify, 62);
+OFF(hf_snapshot_options, progress, 64);
+OFF(hf_snapshot_options, user_data, 72);
+OFF(hf_snapshot_options, cancel, 80);
+
+SIZE(hf_repo_options, 24);
+ALIGN(hf_repo_options, 8);
+OFF(hf_repo_options, struct_size, 0);
+OFF(hf_repo_options, repo_type, 4);
+OFF(hf_repo_options, revision, 8);
+OFF(hf_repo_options, cancel, 16);
 
 SIZE(hf_gguf_options, 48);
 ALIGN(hf_gguf_options, 8);
@@ -74,7 +100,7 @@ OFF(hf_progress, struct_size, 0);
 OFF(hf_progress, filename, 8);
 OFF(hf_progress, bytes_done, 16);
 OFF(hf_progress, bytes_total, 24);
-OFF(hf_progress, files_done, 32); /* appended in 0.1 with aggregate (snapshot, GGUF plan) progress */
+OFF(hf_progress, files_done, 32); /* appended in 0.1 */
 OFF(hf_progress, files_total, 40);
 OFF(hf_progress, total_bytes_done, 48);
 OFF(hf_progress, total_bytes_total, 56);
@@ -100,6 +126,15 @@ int main(void) {
         fprintf(stderr, "struct_size from the library: client %u, download %u, call %u; header: %zu, %zu, %zu\n",
                 (unsigned)c.struct_size, (unsigned)d.struct_size, (unsigned)o.struct_size, sizeof c, sizeof d,
                 sizeof o);
+        return 1;
+    }
+    hf_snapshot_options s;
+    hf_repo_options r;
+    hf_snapshot_options_init(&s);
+    hf_repo_options_init(&r);
+    if (s.struct_size != sizeof s || r.struct_size != sizeof r) {
+        fprintf(stderr, "struct_size from the library: snapshot %u, repo %u; header: %zu, %zu\n",
+                (unsigned)s.struct_size, (unsigned)r.struct_size, sizeof s, sizeof r);
         return 1;
     }
     hf_gguf_options g;

@@ -122,18 +122,7 @@ struct VerifyOptions {
 namespace detail {
 
 // "main,v1.0" -> {"main", "v1.0"}; "" or NULL -> {}.
-inline std::vector<std::string> split_refs(const char* refs) {
-    std::vector<std::string> out;
-    const std::string_view s = refs ? std::string_view(refs) : std::string_view();
-    size_t start = 0;
-    while (start < s.size()) {
-        size_t comma = s.find(',', start);
-        if (comma == std::string_view::npos) comma = s.size();
-        if (comma > start) out.emplace_back(s.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return out;
-}
+inline std::vector<std::string> split_refs(const char* refs) { return split_commas(refs); }
 
 } // namespace detail
 
@@ -323,10 +312,7 @@ class CacheInfo {
     // revision uses. Unknown commits become plan warnings. See hf_cache_plan_delete.
     [[nodiscard]] Result<CachePlan> try_plan_delete(const std::vector<std::string>& commits) const {
         detail::Args args;
-        std::vector<const char*> c;
-        c.reserve(commits.size());
-        for (size_t i = 0; i < commits.size(); i++)
-            c.push_back(args.str(commits[i], ("commits[" + std::to_string(i) + "]").c_str()));
+        const std::vector<const char*> c = args.strs(commits, "commits");
         if (args.failed()) return args.error();
         CachePlanHandle plan;
         ErrorHandle err;

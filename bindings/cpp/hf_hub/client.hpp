@@ -13,6 +13,8 @@
 #include "gguf.hpp"
 #include "error.hpp"
 #include "handle.hpp"
+#include "repo.hpp"
+#include "snapshot.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace hf {
 
@@ -178,6 +181,101 @@ class Client {
     }
     GgufPlan gguf_download(std::string_view model, const GgufOptions& options = {}) const {
         return try_gguf_download(model, options).unwrap();
+    }
+
+    // ---- snapshots (hf_hub/snapshot.hpp) -------------------------------------------------------
+
+    // Downloads every file of one commit of a repo selected by options.allow_patterns /
+    // ignore_patterns into the Hugging Face cache (<cache>/<type>s--<org>--<name>/snapshots/<commit>/)
+    // or into options.local_dir, max_workers files at a time; files already present cost no
+    // request. Offline (or local_files_only) it answers from the cache only when the cached file
+    // list says every selected file is there, else fails with HF_ERR_INCOMPLETE_SNAPSHOT naming the
+    // missing files. See hf_snapshot_download.
+    [[nodiscard]] Result<Snapshot> try_snapshot_download(std::string_view repo_id,
+                                                         const SnapshotOptions& options = {}) const {
+        return detail::snapshot_download(client_.get(), repo_id, options);
+    }
+    Snapshot snapshot_download(std::string_view repo_id, const SnapshotOptions& options = {}) const {
+        return try_snapshot_download(repo_id, options).unwrap();
+    }
+
+    // ---- the repository API (hf_hub/repo.hpp) --------------------------------------------------
+
+    // The Hub's information about a repo at options.revision (unset: the default branch): id,
+    // commit, private, gated, disabled, last modified, its files, and the whole answer as JSON.
+    // See hf_repo_get_info.
+    [[nodiscard]] Result<RepoInfo> try_repo_info(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return detail::repo_info(client_.get(), repo_id, options);
+    }
+    RepoInfo repo_info(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return try_repo_info(repo_id, options).unwrap();
+    }
+
+    // The files and folders under `path` (unset or "": the root) at options.revision, every page;
+    // `recursive` lists the whole subtree. A folder that does not exist fails with
+    // HF_ERR_ENTRY_NOT_FOUND. See hf_repo_list_tree.
+    [[nodiscard]] Result<RepoEntries> try_list_tree(std::string_view repo_id,
+                                                    std::optional<std::string_view> path = std::nullopt,
+                                                    bool recursive = false, const RepoOptions& options = {}) const {
+        return detail::list_tree(client_.get(), repo_id, path, recursive, options);
+    }
+    RepoEntries list_tree(std::string_view repo_id, std::optional<std::string_view> path = std::nullopt,
+                          bool recursive = false, const RepoOptions& options = {}) const {
+        return try_list_tree(repo_id, path, recursive, options).unwrap();
+    }
+
+    // The entries of these paths at options.revision; paths that do not exist are left out.
+    // See hf_repo_get_paths_info.
+    [[nodiscard]] Result<RepoEntries> try_paths_info(std::string_view repo_id, const std::vector<std::string>& paths,
+                                                     const RepoOptions& options = {}) const {
+        return detail::paths_info(client_.get(), repo_id, paths, options);
+    }
+    RepoEntries paths_info(std::string_view repo_id, const std::vector<std::string>& paths,
+                           const RepoOptions& options = {}) const {
+        return try_paths_info(repo_id, paths, options).unwrap();
+    }
+
+    // The branches, tags and conversion refs of a repo, then its pull requests when
+    // `include_pull_requests`. See hf_repo_list_refs.
+    [[nodiscard]] Result<std::vector<RepoRef>> try_list_refs(std::string_view repo_id,
+                                                             bool include_pull_requests = false,
+                                                             const RepoOptions& options = {}) const {
+        return detail::list_refs(client_.get(), repo_id, include_pull_requests, options);
+    }
+    std::vector<RepoRef> list_refs(std::string_view repo_id, bool include_pull_requests = false,
+                                   const RepoOptions& options = {}) const {
+        return try_list_refs(repo_id, include_pull_requests, options).unwrap();
+    }
+
+    // The history of options.revision (unset: main), newest first, every page.
+    // See hf_repo_list_commits.
+    [[nodiscard]] Result<RepoCommits> try_list_commits(std::string_view repo_id,
+                                                       const RepoOptions& options = {}) const {
+        return detail::list_commits(client_.get(), repo_id, options);
+    }
+    RepoCommits list_commits(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return try_list_commits(repo_id, options).unwrap();
+    }
+
+    // Whether the repo exists and the token can see it (a gated repo exists). The Result fails only
+    // when the answer cannot be known (network, 401, ...): test the value, not the Result, for the
+    // answer. See hf_repo_exists.
+    [[nodiscard]] Result<bool> try_repo_exists(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return detail::repo_exists(client_.get(), repo_id, options);
+    }
+    bool repo_exists(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return try_repo_exists(repo_id, options).unwrap();
+    }
+
+    // Whether `filename` exists in the repo at options.revision (one HEAD request; nothing is
+    // downloaded). As with try_repo_exists(), the Result says whether the answer is known, its value
+    // what the answer is. See hf_repo_file_exists.
+    [[nodiscard]] Result<bool> try_file_exists(std::string_view repo_id, std::string_view filename,
+                                               const RepoOptions& options = {}) const {
+        return detail::file_exists(client_.get(), repo_id, filename, options);
+    }
+    bool file_exists(std::string_view repo_id, std::string_view filename, const RepoOptions& options = {}) const {
+        return try_file_exists(repo_id, filename, options).unwrap();
     }
 
     // ---- cache management (hf_hub/cache.hpp) ---------------------------------------------------

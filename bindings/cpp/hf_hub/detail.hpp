@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hf::detail {
 
@@ -38,6 +39,15 @@ class Args {
     }
     const char* opt(const std::optional<std::string_view>& s, const char* what) {
         return s ? str(*s, what) : nullptr;
+    }
+    // NUL-terminated copies of `v` (an element with a NUL byte is refused, named `what[i]`), for a
+    // C `const char *const *` + count pair; valid as long as this Args.
+    std::vector<const char*> strs(const std::vector<std::string>& v, const char* what) {
+        std::vector<const char*> out;
+        out.reserve(v.size());
+        for (size_t i = 0; i < v.size(); i++)
+            out.push_back(str(v[i], (std::string(what) + "[" + std::to_string(i) + "]").c_str()));
+        return out;
     }
     uint32_t millis(std::chrono::milliseconds ms, const char* what) {
         if (ms.count() < 0 || static_cast<unsigned long long>(ms.count()) > std::numeric_limits<uint32_t>::max()) {
@@ -71,6 +81,20 @@ class Args {
 inline std::string borrowed(const char* s) { return s ? std::string(s) : std::string(); }
 inline std::optional<std::string> borrowed_opt(const char* s) {
     return s ? std::optional<std::string>(s) : std::nullopt;
+}
+// A borrowed comma-separated C string split into its non-empty items: "a,b" -> {"a", "b"};
+// "" or NULL -> {}.
+inline std::vector<std::string> split_commas(const char* list) {
+    std::vector<std::string> out;
+    const std::string_view s = list ? std::string_view(list) : std::string_view();
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t comma = s.find(',', start);
+        if (comma == std::string_view::npos) comma = s.size();
+        if (comma > start) out.emplace_back(s.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
 }
 inline std::string str(const StringHandle& s) { return borrowed(s.get()); }
 inline std::optional<std::string> opt_str(const StringHandle& s) { return borrowed_opt(s.get()); }

@@ -10,6 +10,7 @@
 #include "error.hpp"
 #include "handle.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -26,16 +27,17 @@ enum class RepoType : int32_t {
     Space = HF_REPO_TYPE_SPACE,
 };
 
-// A progress report, passed to DownloadOptions::progress.
+// A progress report, passed to DownloadOptions::progress (and SnapshotOptions::progress).
 struct Progress {
-    std::string filename;     // repo filename being transferred
+    std::string filename;     // repo filename being transferred (a snapshot: the file that changed last)
     uint64_t bytes_done = 0;  // bytes of this file written so far
     uint64_t bytes_total = 0; // total bytes of this file
-    // The whole call (several files for a GGUF plan; 1 for a single-file download).
-    uint64_t files_done = 0;        // files finished (downloaded or found in the cache)
+    // The whole call (one file for download(); every selected file for snapshot_download()). Zero
+    // when the library is older than these fields (hf_progress::struct_size says so).
+    uint64_t files_done = 0;        // files finished so far (downloaded or found in the cache)
     uint64_t files_total = 0;       // files the call processes
-    uint64_t total_bytes_done = 0;  // bytes of all its files done
-    uint64_t total_bytes_total = 0; // bytes of all its files
+    uint64_t total_bytes_done = 0;  // bytes of all the call's files done so far
+    uint64_t total_bytes_total = 0; // bytes of all the call's files
 };
 
 // Options of download(), file_metadata() and cache_lookup(). file_metadata() uses repo_type,
@@ -47,6 +49,10 @@ struct DownloadOptions {
     bool force_download = false;          // download again even when cached
     bool local_files_only = false;        // never use the network
     bool verify = true;                   // verify LFS files against their SHA-256
+    // download() only: write the file as a real file under this folder (created if needed) instead
+    // of the shared cache, with the Python client's bookkeeping in <local_dir>/.cache/huggingface/
+    // (fetched again only when it changed on the Hub or was modified locally). Unset: the cache.
+    std::optional<std::string> local_dir;
     // Called on the calling thread, about ten times a second plus at the start and end of each file.
     // Return false to cancel (the call then fails with HF_ERR_CANCELLED). An exception thrown by the
     // callback cancels the download and is rethrown by download() and try_download() alike once the
@@ -83,7 +89,7 @@ namespace detail {
 
 // Relays the library's progress reports (an hf_progress_fn + user_data pair) to a
 // std::function<bool(const Progress&)>, keeping what it throws until the C call has returned.
-// Shared by downloads and cache verification; it must outlive the C call that uses it.
+// Shared by downloads, snapshots and cache verification; it must outlive the C call that uses it.
 class ProgressRelay {
   public:
     explicit ProgressRelay(const std::function<bool(const Progress&)>& fn) noexcept : fn_(fn ? &fn : nullptr) {}
@@ -110,7 +116,9 @@ class ProgressRelay {
             progress.filename = borrowed(p->filename);
             progress.bytes_done = p->bytes_done;
             progress.bytes_total = p->bytes_total;
-            if (p->struct_size >= sizeof(hf_progress)) {
+            // The call totals were appended to hf_progress: read them only from a library that
+            // sends them.
+            if (p->struct_size >= offsetof(hf_progress, total_bytes_total) + sizeof(p->total_bytes_total)) {
                 progress.files_done = p->files_done;
                 progress.files_total = p->files_total;
                 progress.total_bytes_done = p->total_bytes_done;
@@ -138,6 +146,7 @@ class DownloadCall {
         c_.force_download = o.force_download;
         c_.local_files_only = o.local_files_only;
         c_.verify = o.verify;
+        c_.local_dir = args.opt(o.local_dir, "local_dir");
         c_.cancel = o.cancel ? o.cancel->native() : nullptr;
         c_.progress = relay_.callback();
         c_.user_data = relay_.user_data();

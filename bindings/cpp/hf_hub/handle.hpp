@@ -15,7 +15,8 @@ namespace hf {
 
 // Owns one `T *` and frees it with `Free` (the library's NULL-safe `_free`), exactly once. Move-only:
 // a moved-from Owner is empty. Every handle in the wrapper (client, error, user, string list, file
-// metadata, cancel token, cache scan, cache plan, verify report, returned string) is held by one of
+// metadata, cancel token, cache scan, cache plan, verify report, snapshot, repo info and lists,
+// returned string) is held by one of
 // these; none is freed by hand.
 template <class T, void (*Free)(T*)> class Owner {
   public:
@@ -67,6 +68,11 @@ using CacheInfoHandle = Owner<hf_cache_info, hf_cache_info_free>;
 using CachePlanHandle = Owner<hf_cache_plan, hf_cache_plan_free>;
 using VerifyReportHandle = Owner<hf_cache_verify_report, hf_cache_verify_report_free>;
 using GgufPlanHandle = Owner<hf_gguf_plan, hf_gguf_plan_free>;
+using SnapshotHandle = Owner<hf_snapshot, hf_snapshot_free>;
+using RepoInfoHandle = Owner<hf_repo_info, hf_repo_info_free>;
+using RepoEntriesHandle = Owner<hf_repo_entries, hf_repo_entries_free>;
+using RepoRefsHandle = Owner<hf_repo_refs, hf_repo_refs_free>;
+using RepoCommitsHandle = Owner<hf_repo_commits, hf_repo_commits_free>;
 // A `char *` returned by the library (a path, a name), freed with hf_string_free.
 using StringHandle = Owner<char, hf_string_free>;
 

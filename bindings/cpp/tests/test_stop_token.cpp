@@ -1,4 +1,5 @@
-// C++20 only: hf::CancelToken following a std::stop_token (std::jthread cancels a download, a whoami).
+// C++20 only: hf::CancelToken following a std::stop_token (std::jthread cancels a download, a snapshot,
+// a whoami).
 #include "test_util.hpp"
 
 #if !HF_HUB_CPP_HAS_STOP_TOKEN
@@ -46,6 +47,36 @@ TEST_F(HubTest, JthreadStopCancelsDownload) {
     } // ~jthread: request_stop() + join()
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->status(), HF_ERR_CANCELLED);
+}
+
+TEST_F(HubTest, JthreadStopCancelsSnapshot) {
+    ASSERT_EQ(emu().add_fault(R"({"origin":"cdn","action":{"throttle":{"bytes_per_sec":200000}}})"), 200);
+    const hf::Client c = client();
+    std::optional<hf::Result<hf::Snapshot>> r;
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        std::jthread worker([&](std::stop_token stop) {
+            hf::CancelToken token(stop);
+            hf::SnapshotOptions o;
+            o.cancel = &token;
+            r.emplace(c.try_snapshot_download(kDemoModel, o));
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    } // ~jthread: request_stop() + join()
+    ASSERT_TRUE(r.has_value());
+    ASSERT_FALSE(r->ok()) << "the snapshot completed";
+    EXPECT_EQ(r->error().status(), HF_ERR_CANCELLED) << r->error().what();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+
+    // A stop requested before the call: no request at all, for the repository calls too.
+    std::stop_source src;
+    src.request_stop();
+    hf::CancelToken stopped(src.get_token());
+    hf::RepoOptions ro;
+    ro.cancel = &stopped;
+    emu().clear_requests();
+    expect_error(HF_ERR_CANCELLED, [&] { c.repo_info(kDemoModel, ro); });
+    EXPECT_EQ(emu().requests().size(), 0u);
 }
 
 TEST_F(HubTest, StopTokenCancelsWhoamiAndLogin) {

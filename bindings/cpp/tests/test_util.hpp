@@ -514,6 +514,22 @@ class Emulator {
         return http("POST", hub_ + "/_emulator/faults", json, "application/json").status;
     }
 
+    // POST /_emulator/<what> (commit, branch, tag, pr, ...) with a JSON body; the parsed answer.
+    // Throws unless the emulator answers 2xx.
+    Json control(const std::string& what, const std::string& json) const {
+        HttpResponse r = http("POST", hub_ + "/_emulator/" + what, json, "application/json");
+        if (r.status < 200 || r.status >= 300)
+            throw std::runtime_error("POST /_emulator/" + what + " -> " + std::to_string(r.status) + ": " + r.body);
+        return Json::parse(r.body);
+    }
+
+    // The commit `rev` of a model repo resolves to on the emulator (empty when it does not).
+    std::string resolve(const std::string& repo_id, const std::string& rev = "main") const {
+        HttpResponse r = http("GET", hub_ + "/_emulator/resolve?id=" + repo_id + "&rev=" + rev);
+        if (r.status != 200) throw std::runtime_error("GET /_emulator/resolve -> " + std::to_string(r.status));
+        return Json::parse(r.body).str("commit");
+    }
+
   private:
     TempDir dir_;
     pid_t pid_ = -1;
