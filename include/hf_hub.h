@@ -317,6 +317,51 @@ typedef int32_t hf_ref_kind;
 #endif // __cplusplus
 
 /**
+ * What a file of a GGUF plan is for (`hf_gguf_file.role`).
+ */
+enum hf_gguf_role
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The model: one file, or one part of a split model (parts come first, in order).
+   */
+  HF_GGUF_ROLE_MODEL = 0,
+  /**
+   * The multimodal projector (`mmproj*`).
+   */
+  HF_GGUF_ROLE_MMPROJ = 1,
+  /**
+   * A multi-token-prediction draft (`mtp-*`).
+   */
+  HF_GGUF_ROLE_MTP = 2,
+  /**
+   * An EAGLE-3 draft (`eagle3-*`).
+   */
+  HF_GGUF_ROLE_EAGLE3 = 3,
+  /**
+   * A DFlash draft (`dflash-*`).
+   */
+  HF_GGUF_ROLE_DFLASH = 4,
+  /**
+   * A DSpark draft (`dspark-*`).
+   */
+  HF_GGUF_ROLE_DSPARK = 5,
+  /**
+   * `preset.ini` at the repo root.
+   */
+  HF_GGUF_ROLE_PRESET = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_gguf_role hf_gguf_role;
+#else
+typedef int32_t hf_gguf_role;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The result of `hf_cache_scan`. Free with `hf_cache_info_free`.
  */
 typedef struct hf_cache_info hf_cache_info;
@@ -357,6 +402,12 @@ typedef struct hf_error hf_error;
  * Metadata of a remote file (`hf_file_get_metadata`). Free with `hf_file_metadata_free`.
  */
 typedef struct hf_file_metadata hf_file_metadata;
+
+/**
+ * A GGUF plan: the commit, the chosen quant and the files (model parts in order, then the
+ * sidecars). Free with `hf_gguf_plan_free`.
+ */
+typedef struct hf_gguf_plan hf_gguf_plan;
 
 /**
  * The result of `hf_repo_list_commits`. Free with `hf_repo_commits_free`.
@@ -532,7 +583,8 @@ typedef struct hf_cached_file {
 } hf_cached_file;
 
 /**
- * An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
+ * An incomplete download found by the scan: a `blobs/<etag>.incomplete` file, or a llama.cpp
+ * `*.downloadInProgress` temporary file (in `blobs/`, or in a snapshot folder).
  */
 typedef struct hf_cache_incomplete {
   /**
@@ -806,6 +858,83 @@ typedef struct hf_download_options {
    */
   const char *local_dir;
 } hf_download_options;
+
+/**
+ * Options of the GGUF calls. Fill with `hf_gguf_options_init`.
+ */
+typedef struct hf_gguf_options {
+  /**
+   * `sizeof(hf_gguf_options)`, set by `hf_gguf_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * Branch, tag or 40-hex commit. NULL: `"main"`.
+   */
+  const char *revision;
+  /**
+   * Leave the multimodal projector out of the plan.
+   */
+  bool no_mmproj;
+  /**
+   * Also put the other sidecars llama.cpp recognises in the plan (draft models, `preset.ini`).
+   */
+  bool other_sidecars;
+  /**
+   * Never use the network: resolve from the cache alone (and download nothing).
+   */
+  bool local_files_only;
+  /**
+   * Verify LFS files against their SHA-256 (default true).
+   */
+  bool verify;
+  /**
+   * Files downloaded at once (0: the default, 8).
+   */
+  uint32_t max_workers;
+  /**
+   * Aggregate progress callback (files and bytes of the whole plan), or NULL.
+   */
+  hf_progress_fn progress;
+  /**
+   * Passed to `progress` untouched.
+   */
+  void *user_data;
+  /**
+   * A cancel token, or NULL. Borrowed for the duration of the call.
+   */
+  const struct hf_cancel_token *cancel;
+} hf_gguf_options;
+
+/**
+ * One file of a GGUF plan (borrowed from its `hf_gguf_plan`).
+ */
+typedef struct hf_gguf_file {
+  /**
+   * `sizeof(hf_gguf_file)`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_gguf_role`.
+   */
+  int32_t role;
+  /**
+   * Path in the repo (`/`-separated).
+   */
+  const char *path;
+  /**
+   * Size in bytes.
+   */
+  uint64_t size;
+  /**
+   * SHA-256 of an LFS file (64 hex), or NULL.
+   */
+  const char *sha256;
+  /**
+   * The file's path in the cache (`.../snapshots/<commit>/<path>`), or NULL when it is not there
+   * (a plan resolved online and not downloaded yet).
+   */
+  const char *local_path;
+} hf_gguf_file;
 
 /**
  * Options of the repository API calls. Fill with `hf_repo_options_init`.
@@ -1601,6 +1730,119 @@ hf_status hf_cache_try_load(const struct hf_client *client,
                             int32_t *result_out,
                             char **path_out,
                             struct hf_error **error_out);
+
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Thread safety: touches only `*options`.
+ */
+void hf_gguf_options_init(struct hf_gguf_options *options);
+
+/**
+ * Resolves `model` (`"org/repo"` or `"org/repo:QUANT"`, the tag case-insensitive: a quant such as
+ * `Q4_K_M`, `IQ4_XS`, `Q8_0`, `BF16`, or a file-name suffix) to a plan without downloading: the
+ * commit, the model GGUF (every part of a split model, in order), its multimodal projector and,
+ * on request, the other sidecars llama.cpp recognises, with sizes and LFS SHA-256. Without a tag
+ * the choice is `Q4_K_M`, else `Q8_0`, else the first model GGUF (llama.cpp's rule). `Q4_K` never
+ * matches `Q4_K_M`, `Q4_0` never `Q4_0_4_4`, `Q8_0` never `IQ8_0`.
+ *
+ * Online it costs the revision call and the tree listing (none when `trees/<commit>.json` is
+ * cached). With `local_files_only` (or offline mode, or when the Hub cannot be reached) the plan
+ * comes from the cache alone — `refs/<revision>`, then `trees/<commit>.json` or the snapshot
+ * folder, so a cache filled by the Python client or by llama.cpp works — and every `local_path`
+ * is set. On success `*plan_out` receives a plan to free with `hf_gguf_plan_free`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (malformed `model` or options), `HF_ERR_ENTRY_NOT_FOUND` (no
+ * GGUF matches the tag — the message lists the quants the repo has —, no model GGUF at all, or a
+ * part of the split model is missing — the message names it), `HF_ERR_INCOMPLETE_SNAPSHOT`
+ * (offline: the cached file list names files the cache lacks), `HF_ERR_OFFLINE`,
+ * `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`, `HF_ERR_GATED`, `HF_ERR_UNAUTHORIZED`,
+ * `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`, `HF_ERR_CANCELLED`.
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_gguf_resolve(const struct hf_client *client,
+                          const char *model,
+                          const struct hf_gguf_options *options,
+                          struct hf_gguf_plan **plan_out,
+                          struct hf_error **error_out);
+
+/**
+ * Downloads every file of `plan` into the Hugging Face cache (files already there cost no
+ * request; the rest in parallel, `max_workers` at a time, with aggregate progress), writes
+ * `refs/<revision>` like the Python client and llama.cpp, and returns a new plan whose every
+ * `local_path` is set in `*plan_out` (free it with `hf_gguf_plan_free`; `plan` is not changed).
+ * Only `local_files_only`, `verify`, `max_workers`, `progress`, `user_data` and `cancel` of
+ * `options` are used.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_OFFLINE` (offline and a file is missing), and those
+ * of `hf_file_download` (`HF_ERR_CHECKSUM`, `HF_ERR_NETWORK`, `HF_ERR_IO`, `HF_ERR_CANCELLED`...).
+ * Nothing incomplete is ever published. Thread safety: safe concurrently, also across processes.
+ */
+hf_status hf_gguf_download_plan(const struct hf_client *client,
+                                const struct hf_gguf_plan *plan,
+                                const struct hf_gguf_options *options,
+                                struct hf_gguf_plan **plan_out,
+                                struct hf_error **error_out);
+
+/**
+ * `hf_gguf_resolve` then `hf_gguf_download_plan` in one call: resolves `model` and downloads
+ * its plan, returning it with every `local_path` set in `*plan_out` (free with
+ * `hf_gguf_plan_free`). Errors: those of both. Thread safety: safe concurrently.
+ */
+hf_status hf_gguf_download(const struct hf_client *client,
+                           const char *model,
+                           const struct hf_gguf_options *options,
+                           struct hf_gguf_plan **plan_out,
+                           struct hf_error **error_out);
+
+/**
+ * The repo id (`org/repo`). Borrowed until `hf_gguf_plan_free`; NULL for NULL.
+ */
+const char *hf_gguf_plan_repo_id(const struct hf_gguf_plan *plan);
+
+/**
+ * The revision asked for (`main` by default). Borrowed until `hf_gguf_plan_free`; NULL for NULL.
+ */
+const char *hf_gguf_plan_revision(const struct hf_gguf_plan *plan);
+
+/**
+ * The 40-hex commit the plan is for. Borrowed until `hf_gguf_plan_free`; NULL for NULL.
+ */
+const char *hf_gguf_plan_commit(const struct hf_gguf_plan *plan);
+
+/**
+ * The chosen model's quant, upper-case (`Q4_K_M`; empty when its file name has none and no tag
+ * picked it). Borrowed until `hf_gguf_plan_free`; NULL for NULL.
+ */
+const char *hf_gguf_plan_quant(const struct hf_gguf_plan *plan);
+
+/**
+ * Number of files of the plan (0 for NULL).
+ */
+size_t hf_gguf_plan_file_count(const struct hf_gguf_plan *plan);
+
+/**
+ * Number of model files (the parts of a split model; 1 otherwise; 0 for NULL). They are the
+ * first files of the plan, in part order.
+ */
+size_t hf_gguf_plan_model_count(const struct hf_gguf_plan *plan);
+
+/**
+ * File `index` of the plan (model parts first, in order, then the projector and other
+ * sidecars), or NULL when out of range. Borrowed until `hf_gguf_plan_free`.
+ */
+const struct hf_gguf_file *hf_gguf_plan_file(const struct hf_gguf_plan *plan, size_t index);
+
+/**
+ * The plan as JSON (`repo_id`, `revision`, `commit`, `quant`, `files` with `role`, `path`,
+ * `size`, `sha256`, `local_path`), built on the first call. Borrowed until `hf_gguf_plan_free`;
+ * NULL for NULL.
+ */
+const char *hf_gguf_plan_json(const struct hf_gguf_plan *plan);
+
+/**
+ * Frees a plan. NULL ignored.
+ */
+void hf_gguf_plan_free(struct hf_gguf_plan *plan);
 
 /**
  * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.

@@ -23,8 +23,9 @@ use crate::api::{CommitInfo, GitRef, RepoInfo, TreeEntry, WhoAmI};
 use crate::cache::{CacheInfo, CacheLookup, CachePlan, ExecReport, RepoCache, VerifyReport};
 use crate::config::Config;
 use crate::download::file::DownloadOptions;
+use crate::download::gguf::GgufOptions;
 use crate::download::snapshot::SnapshotOptions;
-use crate::download::{FileMetadata, Snapshot, SnapshotRef};
+use crate::download::{FileMetadata, GgufPlan, GgufSelect, Snapshot, SnapshotRef};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::progress::{CancelToken, ProgressFn, ProgressSink, PROGRESS_INTERVAL};
@@ -142,6 +143,11 @@ impl Client {
                     _ = tokio::time::sleep(PROGRESS_INTERVAL) => None,
                 }
             });
+            // The call is over: its final state is delivered whatever the rate (a last file found
+            // in the cache only marks the state changed).
+            if step.is_some() {
+                last = None;
+            }
             // Outside the runtime: the callback may call the library (nested calls work).
             if !sink.drain(cb, &mut last) {
                 token.cancel();
@@ -197,6 +203,41 @@ impl Client {
             progress,
             |c, ctx| async move { crate::download::snapshot::snapshot(c, what, &params, &ctx).await },
         )
+    }
+
+    /// Resolve `org/repo[:QUANT]` to a GGUF plan (model parts in order, projector, other sidecars,
+    /// commit, sizes) without downloading (see [`crate::gguf`] for the rules). `local_files_only`
+    /// (or offline mode, or an unreachable Hub) resolves from the cache alone.
+    pub fn gguf_resolve(
+        &self,
+        spec: &str,
+        select: &GgufSelect,
+        local_files_only: bool,
+        cancel: Option<&CancelToken>,
+    ) -> Result<GgufPlan> {
+        self.run(cancel, None, |c, ctx| async move {
+            crate::download::gguf::resolve(c, spec, select, local_files_only, &ctx).await
+        })
+    }
+
+    /// Download every file of a plan into the cache (files in parallel, aggregate progress) and
+    /// return it with every local path set.
+    pub fn gguf_download_plan(&self, plan: &GgufPlan, how: GgufOptions<'_>) -> Result<GgufPlan> {
+        let GgufOptions { local_files_only, verify, max_workers, progress, cancel } = how;
+        let flags = crate::download::file::Flags { force_download: false, local_files_only, verify };
+        self.run(cancel, progress, |c, ctx| async move {
+            crate::download::gguf::download(c, plan, flags, max_workers, &ctx).await
+        })
+    }
+
+    /// [`Client::gguf_resolve`] then [`Client::gguf_download_plan`] in one call.
+    pub fn gguf_download(&self, spec: &str, select: &GgufSelect, how: GgufOptions<'_>) -> Result<GgufPlan> {
+        let GgufOptions { local_files_only, verify, max_workers, progress, cancel } = how;
+        let flags = crate::download::file::Flags { force_download: false, local_files_only, verify };
+        self.run(cancel, progress, |c, ctx| async move {
+            let plan = crate::download::gguf::resolve(c, spec, select, local_files_only, &ctx).await?;
+            crate::download::gguf::download(c, &plan, flags, max_workers, &ctx).await
+        })
     }
 
     // ---- repository API ------------------------------------------------------------------------

@@ -21,6 +21,10 @@ pub struct HttpDetails {
 
 impl fmt::Display for HttpDetails {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.status == 0 {
+            // Not from an HTTP answer (a GGUF plan that cannot be made, say).
+            return write!(f, "{}", self.message);
+        }
         write!(f, "{} (HTTP {}", self.message, self.status)?;
         if let Some(id) = &self.request_id {
             write!(f, ", request id {id}")?;

@@ -15,7 +15,8 @@
 //! - `cache`: the shared on-disk cache: layout, locks, publishing blobs;
 //! - `download`: metadata, transfer, single-file download (cache and local_dir), snapshots;
 //! - `pattern`: allow/ignore patterns with Python `fnmatch` semantics;
-//! - `api`: whoami, repo info, tree listing, paths-info, refs, commits.
+//! - `api`: whoami, repo info, tree listing, paths-info, refs, commits;
+//! - `gguf`: `org/repo[:QUANT]` resolution for GGUF loaders (llama.cpp rules).
 
 #![deny(unsafe_code)]
 
@@ -30,6 +31,7 @@ pub mod ffi;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod gguf;
 pub mod hash;
 pub mod http;
 pub mod pattern;

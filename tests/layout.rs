@@ -11,6 +11,7 @@ use std::mem::{align_of, offset_of, size_of};
 use hf_hub::ffi::client::hf_call_options;
 use hf_hub::ffi::client::hf_client_options;
 use hf_hub::ffi::download::{hf_download_options, hf_progress};
+use hf_hub::ffi::gguf::hf_gguf_options;
 use hf_hub::ffi::repo::hf_repo_options;
 use hf_hub::ffi::snapshot::hf_snapshot_options;
 
@@ -96,6 +97,22 @@ fn repo_options_layout() {
 }
 
 #[test]
+fn gguf_options_layout() {
+    assert_layout!(hf_gguf_options, size = 48, align = 8, {
+        struct_size: 0,
+        revision: 8,
+        no_mmproj: 16,
+        other_sidecars: 17,
+        local_files_only: 18,
+        verify: 19,
+        max_workers: 20,
+        progress: 24,
+        user_data: 32,
+        cancel: 40,
+    });
+}
+
+#[test]
 fn call_options_layout() {
     assert_layout!(hf_call_options, size = 16, align = 8, {
         struct_size: 0,
@@ -127,6 +144,9 @@ fn init_sets_struct_size() {
         let mut d = std::mem::MaybeUninit::<hf_download_options>::zeroed();
         hf_hub::ffi::download::hf_download_options_init(d.as_mut_ptr());
         assert_eq!(d.assume_init().struct_size as usize, size_of::<hf_download_options>());
+        let mut g = std::mem::MaybeUninit::<hf_gguf_options>::zeroed();
+        hf_hub::ffi::gguf::hf_gguf_options_init(g.as_mut_ptr());
+        assert_eq!(g.assume_init().struct_size as usize, size_of::<hf_gguf_options>());
         let mut o = std::mem::MaybeUninit::<hf_call_options>::zeroed();
         hf_hub::ffi::client::hf_call_options_init(o.as_mut_ptr());
         assert_eq!(o.assume_init().struct_size as usize, size_of::<hf_call_options>());

@@ -17,6 +17,7 @@
 //   hf_hub/snapshot.hpp  SnapshotOptions, Snapshot, SnapshotFile (snapshot_download)
 //   hf_hub/repo.hpp      RepoOptions, RepoInfo, RepoEntry(ies), RepoRef, RepoCommit(s) (the repository API)
 //   hf_hub/auth.hpp      User, TokenList
+//   hf_hub/gguf.hpp      GgufOptions, GgufFile, GgufPlan ("org/repo[:QUANT]" model plans)
 //   hf_hub/cache.hpp     CacheInfo (scan), CachePlan (delete / prune / evict, execute), VerifyOptions, VerifyReport
 //   hf_hub/client.hpp    ClientOptions, hf::Client
 //
@@ -61,6 +62,7 @@
 #include "hf_hub/handle.hpp"
 #include "hf_hub/cancel.hpp"
 #include "hf_hub/download.hpp"
+#include "hf_hub/gguf.hpp"
 #include "hf_hub/snapshot.hpp"
 #include "hf_hub/repo.hpp"
 #include "hf_hub/auth.hpp"

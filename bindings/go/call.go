@@ -6,6 +6,7 @@ package hfhub
 
 void hfhub_set_progress(hf_download_options *options, uintptr_t handle);
 void hfhub_set_verify_progress(hf_cache_verify_options *options, uintptr_t handle);
+void hfhub_set_gguf_progress(hf_gguf_options *options, uintptr_t handle);
 void hfhub_set_snapshot_progress(hf_snapshot_options *options, uintptr_t handle);
 */
 import "C"
@@ -243,6 +244,13 @@ func (k *call) setSnapshotProgress(co *C.hf_snapshot_options, fn func(Progress) 
 func (k *call) setVerifyProgress(co *C.hf_cache_verify_options, fn func(Progress) bool) {
 	if h, ok := k.progressHandle(fn); ok {
 		C.hfhub_set_verify_progress(co, h)
+	}
+}
+
+// setGgufProgress is setProgress for hf_gguf_options.
+func (k *call) setGgufProgress(co *C.hf_gguf_options, fn func(Progress) bool) {
+	if h, ok := k.progressHandle(fn); ok {
+		C.hfhub_set_gguf_progress(co, h)
 	}
 }
 

@@ -52,7 +52,13 @@ func runMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	ready := filepath.Join(dir, "ready.json")
-	cmd := exec.Command(bin, "--demo", "--ready-file", ready, "--user", outsiderToken+":outsider")
+	ggufDir, err := writeGGUFRepo(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cmd := exec.Command(bin, "--demo", "--ready-file", ready, "--user", outsiderToken+":outsider",
+		"--load", "model:"+ggufRepo+"="+ggufDir)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	setPdeathsig(cmd)

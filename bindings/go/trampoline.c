@@ -25,3 +25,8 @@ void hfhub_set_snapshot_progress(hf_snapshot_options *options, uintptr_t handle)
     options->progress = hfhub_progress_trampoline;
     options->user_data = (void *)handle;
 }
+
+void hfhub_set_gguf_progress(hf_gguf_options *options, uintptr_t handle) {
+    options->progress = hfhub_progress_trampoline;
+    options->user_data = (void *)handle;
+}

@@ -12,7 +12,19 @@ use serde::Serialize;
 
 use super::layout::blob_lock_path;
 use super::lock::FileLock;
-use super::scan::{CacheInfo, CachedRevision, OS_FILES};
+use super::scan::{CacheInfo, CachedRevision, LLAMA_CPP_TEMP, OS_FILES};
+
+/// A llama.cpp temporary download written to within this long is taken as still being written:
+/// llama.cpp takes none of the `.locks/` locks, so recent writes are the only sign of a live download.
+const FOREIGN_WRITER_QUIET: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Whether `path` is a llama.cpp temporary download that was written to recently.
+fn foreign_download_active(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(LLAMA_CPP_TEMP))
+        && fs::symlink_metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().map_or(true, |age| age < FOREIGN_WRITER_QUIET))
+}
 
 /// What a plan entry removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -28,7 +40,8 @@ pub enum PlanKind {
     Pointer,
     /// A blob no kept revision uses.
     Blob,
-    /// An incomplete download (a `blobs/<etag>.incomplete` file).
+    /// An incomplete download (a `blobs/<etag>.incomplete` file, or a llama.cpp
+    /// `*.downloadInProgress` file; execution skips one written to in the last 10 minutes).
     Incomplete,
 }
 
@@ -196,6 +209,10 @@ impl CacheInfo {
 /// The blob lock of a blob or incomplete file: `.locks/<repo folder>/<etag>.lock`, the ETag being
 /// the file name up to its first `.` (`<etag>`, `<etag>.incomplete`, `<etag>.<8 hex>.incomplete`).
 fn lock_of(cache_dir: &Path, repo_folder: &str, file: &Path) -> Option<PathBuf> {
+    // Only `blobs/` files are named by their ETag (a llama.cpp temp file in a snapshot is not).
+    if file.parent().and_then(Path::file_name).is_none_or(|d| d != "blobs") {
+        return None;
+    }
     let name = file.file_name()?.to_string_lossy().into_owned();
     let etag = name.split('.').next().filter(|e| !e.is_empty())?;
     Some(blob_lock_path(cache_dir, repo_folder, etag))
@@ -245,7 +262,7 @@ fn remove_repo(repo: &Path, locked: &dyn Fn(&Path) -> bool) -> io::Result<()> {
             _ => {}
         }
     }
-    for blob in list(&repo.join("blobs")).into_iter().filter(|b| locked(b)) {
+    for blob in list(&repo.join("blobs")).into_iter().filter(|b| locked(b) && !foreign_download_active(b)) {
         match fs::remove_file(&blob) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
@@ -266,6 +283,10 @@ fn remove_repo(repo: &Path, locked: &dyn Fn(&Path) -> bool) -> io::Result<()> {
 pub fn execute(plan: &CachePlan) -> ExecReport {
     let mut report = ExecReport::default();
     for e in &plan.entries {
+        if e.kind == PlanKind::Incomplete && foreign_download_active(&e.path) {
+            report.skipped.push(e.path.clone());
+            continue;
+        }
         let locks = match take_locks(&plan.cache_dir, e) {
             Ok(Some(l)) => l,
             Ok(None) => {

@@ -82,7 +82,17 @@ impl CachedRepo {
     }
 }
 
-/// A blob being (or left over from being) downloaded: `*/blobs/*.incomplete`.
+/// Suffix of llama.cpp's temporary download files (hub-protocol.md §1.18): `blobs/<oid>` +
+/// this while it downloads, or `snapshots/<commit>/<path>` + this when it writes into the snapshot.
+pub(crate) const LLAMA_CPP_TEMP: &str = ".downloadInProgress";
+
+/// Whether a file name is a download in progress (ours or another writer's), never a cached file.
+pub(crate) fn is_temp_download(name: &str) -> bool {
+    name.ends_with(".incomplete") || name.ends_with(LLAMA_CPP_TEMP)
+}
+
+/// A file being (or left over from being) downloaded: `*/blobs/*.incomplete` (the Python client,
+/// us), `*/blobs/*.downloadInProgress` and `*/snapshots/*/**/*.downloadInProgress` (llama.cpp).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncompleteFile {
     /// The file.
@@ -158,7 +168,9 @@ pub fn scan(cache_dir: &Path) -> Result<CacheInfo> {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some((name, path)) = todo.get(i) else { break };
-                        mine.push((incomplete_files(path, name), scan_repo(path, name)));
+                        let mut inc = incomplete_files(path, name);
+                        let repo = scan_repo(path, name, &mut inc);
+                        mine.push((inc, repo));
                     }
                     mine
                 })
@@ -183,7 +195,7 @@ pub fn scan(cache_dir: &Path) -> Result<CacheInfo> {
 fn incomplete_files(repo_path: &Path, folder: &str) -> Vec<IncompleteFile> {
     let Ok(rd) = fs::read_dir(repo_path.join("blobs")) else { return Vec::new() };
     rd.flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".incomplete"))
+        .filter(|e| is_temp_download(&e.file_name().to_string_lossy()))
         .filter_map(|e| {
             let m = e.metadata().ok()?;
             m.is_file().then(|| IncompleteFile { path: e.path(), repo_folder: folder.to_string(), size: m.len() })
@@ -282,7 +294,12 @@ fn walk_files(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) -> std::i
     Ok(())
 }
 
-fn scan_repo(repo_path: &Path, name: &str) -> std::result::Result<CachedRepo, String> {
+/// Scan one repo folder; llama.cpp temp files found in its snapshots go to `incomplete`.
+fn scan_repo(
+    repo_path: &Path,
+    name: &str,
+    incomplete: &mut Vec<IncompleteFile>,
+) -> std::result::Result<CachedRepo, String> {
     let corrupted = |why: &str| format!("{}: {why}", repo_path.display());
     if !repo_path.is_dir() {
         return Err(corrupted("not a folder: a repo folder is expected"));
@@ -338,6 +355,12 @@ fn scan_repo(repo_path: &Path, name: &str) -> std::result::Result<CachedRepo, St
         let mut cached = Vec::new();
         let mut rev_blobs: Vec<usize> = Vec::new();
         for (rel, file_path) in files {
+            if rel.ends_with(LLAMA_CPP_TEMP) {
+                // llama.cpp writes there when it cannot link (degraded mode): not a cached file.
+                let size = fs::symlink_metadata(&file_path).map_or(0, |m| m.len());
+                incomplete.push(IncompleteFile { path: file_path, repo_folder: name.to_string(), size });
+                continue;
+            }
             let missing = || corrupted(&format!("blob missing (broken symlink): {}", file_path.display()));
             // One stat through the pointer gives the blob's size, times and inode; the inode
             // names the blob through the listing of blobs/ (no readlink). Anything else (a copy, a

@@ -83,7 +83,8 @@ pub struct hf_cached_file {
     pub blob_last_modified: f64,
 }
 
-/// An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
+/// An incomplete download found by the scan: a `blobs/<etag>.incomplete` file, or a llama.cpp
+/// `*.downloadInProgress` temporary file (in `blobs/`, or in a snapshot folder).
 #[repr(C)]
 pub struct hf_cache_incomplete {
     /// `sizeof(hf_cache_incomplete)`.

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod download;
+pub mod gguf;
 pub mod repo;
 pub mod snapshot;
 pub mod status;

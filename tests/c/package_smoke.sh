@@ -56,6 +56,10 @@ scan=$(HF_HOME="$W/run-example/home" HF_HUB_CACHE= "$W/example/hf_cache" scan) |
 echo "$scan"
 echo "$scan" | grep -q "test-org/test-model" || fail "hf_cache scan does not list the downloaded repo"
 
+echo "== examples/gguf against the installed package"
+configure "$SRC/examples/gguf" "$W/example-gguf" "$P"
+sh "$SRC/tests/c/run_gguf_fetch.sh" "$W/example-gguf/gguf-fetch" "$EMU" "$W/run-gguf"
+
 echo "== package_consumer: exact version, shared and static"
 configure "$SRC/tests/c/package_consumer" "$W/consumer" "$P" -DHF_HUB_EXPECTED_VERSION="$VERSION" \
     -DHF_DOWNLOAD_SOURCE="$SRC/examples/c/hf_download.c"

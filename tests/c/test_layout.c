@@ -76,6 +76,19 @@ OFF(hf_repo_options, repo_type, 4);
 OFF(hf_repo_options, revision, 8);
 OFF(hf_repo_options, cancel, 16);
 
+SIZE(hf_gguf_options, 48);
+ALIGN(hf_gguf_options, 8);
+OFF(hf_gguf_options, struct_size, 0);
+OFF(hf_gguf_options, revision, 8);
+OFF(hf_gguf_options, no_mmproj, 16);
+OFF(hf_gguf_options, other_sidecars, 17);
+OFF(hf_gguf_options, local_files_only, 18);
+OFF(hf_gguf_options, verify, 19);
+OFF(hf_gguf_options, max_workers, 20);
+OFF(hf_gguf_options, progress, 24);
+OFF(hf_gguf_options, user_data, 32);
+OFF(hf_gguf_options, cancel, 40);
+
 SIZE(hf_call_options, 16);
 ALIGN(hf_call_options, 8);
 OFF(hf_call_options, struct_size, 0);
@@ -122,6 +135,12 @@ int main(void) {
     if (s.struct_size != sizeof s || r.struct_size != sizeof r) {
         fprintf(stderr, "struct_size from the library: snapshot %u, repo %u; header: %zu, %zu\n",
                 (unsigned)s.struct_size, (unsigned)r.struct_size, sizeof s, sizeof r);
+        return 1;
+    }
+    hf_gguf_options g;
+    hf_gguf_options_init(&g);
+    if (g.struct_size != sizeof g) {
+        fprintf(stderr, "struct_size from the library: gguf %u; header: %zu\n", (unsigned)g.struct_size, sizeof g);
         return 1;
     }
     printf("layout OK\n");

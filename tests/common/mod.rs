@@ -91,3 +91,28 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// What llama.cpp does for one downloaded file (`get_repo_files`, `common_download_file_single`,
+/// `finalize_file`): the bytes go to `blobs/<oid>.downloadInProgress`, are renamed onto
+/// `blobs/<oid>` (no `.etag` in HF mode), and `snapshots/<commit>/<path>` becomes a relative
+/// symlink (`fs::relative(blob, link.parent())` in C++).
+pub fn llama_cpp_put(repo: &Path, commit: &str, path: &str, oid: &str, data: &[u8]) {
+    let blobs = repo.join("blobs");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let tmp = blobs.join(format!("{oid}.downloadInProgress"));
+    std::fs::write(&tmp, data).unwrap();
+    std::fs::rename(&tmp, blobs.join(oid)).unwrap();
+    let link = repo.join("snapshots").join(commit).join(path);
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    let depth = path.matches('/').count() + 2; // <commit>/[dirs/] → repo folder
+    let target = format!("{}blobs/{oid}", "../".repeat(depth));
+    std::os::unix::fs::symlink(target, &link).unwrap();
+}
+
+/// llama.cpp's `write_ref`: `refs/<branch>.tmp` then rename, no newline.
+pub fn llama_cpp_write_ref(repo: &Path, branch: &str, commit: &str) {
+    let refs = repo.join("refs");
+    std::fs::create_dir_all(&refs).unwrap();
+    std::fs::write(refs.join(format!("{branch}.tmp")), commit).unwrap();
+    std::fs::rename(refs.join(format!("{branch}.tmp")), refs.join(branch)).unwrap();
+}

@@ -10,6 +10,7 @@
 #include "cancel.hpp"
 #include "detail.hpp"
 #include "download.hpp"
+#include "gguf.hpp"
 #include "error.hpp"
 #include "handle.hpp"
 #include "repo.hpp"
@@ -151,6 +152,36 @@ class Client {
         return std::filesystem::path(detail::str(path));
     }
     std::filesystem::path cache_dir() const { return try_cache_dir().unwrap(); }
+
+    // ---- GGUF model plans (hf_hub/gguf.hpp) ----------------------------------------------------
+
+    // Resolves "org/repo[:QUANT]" to a plan without downloading (model parts in order, projector,
+    // sizes, commit); with options.local_files_only (or offline, or the Hub unreachable) from the
+    // cache alone, local paths set. See hf_gguf_resolve.
+    [[nodiscard]] Result<GgufPlan> try_gguf_resolve(std::string_view model, const GgufOptions& options = {}) const {
+        return detail::gguf_resolve(client_.get(), model, options);
+    }
+    GgufPlan gguf_resolve(std::string_view model, const GgufOptions& options = {}) const {
+        return try_gguf_resolve(model, options).unwrap();
+    }
+
+    // Downloads a plan's files (in parallel, aggregate progress) and returns it with local paths set.
+    // See hf_gguf_download_plan.
+    [[nodiscard]] Result<GgufPlan> try_gguf_download_plan(const GgufPlan& plan,
+                                                          const GgufOptions& options = {}) const {
+        return detail::gguf_download_plan(client_.get(), plan, options);
+    }
+    GgufPlan gguf_download_plan(const GgufPlan& plan, const GgufOptions& options = {}) const {
+        return try_gguf_download_plan(plan, options).unwrap();
+    }
+
+    // gguf_resolve() then gguf_download_plan() in one call. See hf_gguf_download.
+    [[nodiscard]] Result<GgufPlan> try_gguf_download(std::string_view model, const GgufOptions& options = {}) const {
+        return detail::gguf_download(client_.get(), model, options);
+    }
+    GgufPlan gguf_download(std::string_view model, const GgufOptions& options = {}) const {
+        return try_gguf_download(model, options).unwrap();
+    }
 
     // ---- snapshots (hf_hub/snapshot.hpp) -------------------------------------------------------
 

@@ -67,6 +67,7 @@ using CancelTokenHandle = Owner<hf_cancel_token, hf_cancel_token_free>;
 using CacheInfoHandle = Owner<hf_cache_info, hf_cache_info_free>;
 using CachePlanHandle = Owner<hf_cache_plan, hf_cache_plan_free>;
 using VerifyReportHandle = Owner<hf_cache_verify_report, hf_cache_verify_report_free>;
+using GgufPlanHandle = Owner<hf_gguf_plan, hf_gguf_plan_free>;
 using SnapshotHandle = Owner<hf_snapshot, hf_snapshot_free>;
 using RepoInfoHandle = Owner<hf_repo_info, hf_repo_info_free>;
 using RepoEntriesHandle = Owner<hf_repo_entries, hf_repo_entries_free>;
