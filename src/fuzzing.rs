@@ -197,3 +197,33 @@ fn build_cache(root: &Path, data: &[u8]) {
         };
     }
 }
+
+/// GGUF resolution: first line the `org/repo[:TAG]` spec, the others the repo's paths. A plan
+/// only names listed files, model parts are distinct and all `.gguf`.
+pub fn gguf(data: &[u8]) {
+    let f = fields(data);
+    let spec = f.first().map(String::as_str).unwrap_or("");
+    let tag = crate::gguf::parse_spec(spec).ok().and_then(|s| s.tag);
+    let files: Vec<crate::gguf::RemoteFile> = f
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, p)| crate::gguf::RemoteFile { path: p.clone(), size: i as u64, lfs_sha256: None })
+        .collect();
+    let _ = crate::gguf::available_quants(&files);
+    for p in &files {
+        let _ = crate::gguf::quant_of(&p.path);
+    }
+    if let Ok(plan) = crate::gguf::resolve(&files, tag.as_deref()) {
+        assert!(!plan.model.is_empty());
+        let mut seen = std::collections::HashSet::new();
+        for m in &plan.model {
+            assert!(files.contains(m), "{m:?} is not a listed file");
+            assert!(m.path.to_ascii_lowercase().ends_with(".gguf"), "{:?}", m.path);
+            assert!(seen.insert(&m.path), "{:?} twice", m.path);
+        }
+        for s in plan.mmproj.iter().chain(plan.others.iter().map(|o| &o.file)) {
+            assert!(files.contains(s));
+        }
+    }
+}

@@ -300,13 +300,15 @@ impl GgufName {
 fn split_suffix(stem: &str) -> Option<(&str, u32, u32)> {
     let b = stem.as_bytes();
     // "-NNNNN-of-MMMMM" is 15 bytes.
-    if b.len() < 16 {
+    // The cut must fall between characters (found by the `gguf` fuzz target: a multi-byte
+    // character inside the last 15 bytes).
+    if b.len() < 16 || !stem.is_char_boundary(stem.len() - 15) {
         return None;
     }
     let tail = &stem[stem.len() - 15..];
     let t = tail.as_bytes();
     let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-    if t[0] != b'-' || !digits(&t[1..6]) || !tail[6..10].eq_ignore_ascii_case("-of-") || !digits(&t[10..15]) {
+    if t[0] != b'-' || !digits(&t[1..6]) || !t[6..10].eq_ignore_ascii_case(b"-of-") || !digits(&t[10..15]) {
         return None;
     }
     let index: u32 = tail[1..6].parse().ok()?;

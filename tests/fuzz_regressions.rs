@@ -14,6 +14,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("tree_cache", hf_hub::fuzzing::tree_cache),
     ("ini", hf_hub::fuzzing::ini),
     ("cache_scan", hf_hub::fuzzing::cache_scan),
+    ("gguf", hf_hub::fuzzing::gguf),
 ];
 
 #[test]
