@@ -150,6 +150,11 @@ enum hf_status
    * A token is required and none is configured.
    */
   HF_ERR_NO_TOKEN = 21,
+  /**
+   * A commit's parent commit is no longer the head of the branch (someone committed
+   * meanwhile); nothing was committed: refresh and try again.
+   */
+  HF_ERR_STALE_PARENT = 22,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

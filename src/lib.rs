@@ -14,7 +14,8 @@
 //! - `auth`: token resolution, the token files, login/logout/switch;
 //! - `cache`: the shared on-disk cache: layout, locks, publishing blobs;
 //! - `download`: metadata, transfer, single-file download;
-//! - `api`: whoami.
+//! - `upload`: commits, LFS transfers, file and folder uploads;
+//! - `api`: whoami, repository administration.
 
 #![deny(unsafe_code)]
 
@@ -31,13 +32,15 @@ pub mod http;
 pub mod progress;
 pub mod pycompat;
 pub mod repo;
+pub mod upload;
 
-pub use api::WhoAmI;
+pub use api::{CreateRepo, Visibility, WhoAmI};
 pub use cache::CacheLookup;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use download::file::DownloadOptions;
 pub use download::FileMetadata;
 pub use error::{Error, HttpDetails, Result};
-pub use progress::{CancelToken, Progress};
+pub use progress::{CancelToken, Phase, Progress};
 pub use repo::{FileRef, RepoType};
+pub use upload::{AddSource, CommitInfo, CommitOperation, CommitSpec, FolderSpec, UploadOptions};

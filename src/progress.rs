@@ -23,6 +23,24 @@ pub struct Progress<'a> {
     pub bytes_done: u64,
     /// Total bytes expected.
     pub bytes_total: u64,
+    /// What is being done to the bytes of `filename`.
+    pub phase: Phase,
+    /// Bytes done over the whole call (every file and phase); `bytes_done` for single-file calls.
+    pub total_done: u64,
+    /// Bytes expected over the whole call; `bytes_total` for single-file calls.
+    pub total_bytes: u64,
+}
+
+/// What a progress report counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// Bytes received and written (downloads).
+    #[default]
+    Download,
+    /// Bytes read and hashed (cache verify, upload preparation).
+    Hash,
+    /// Bytes sent to the server (uploads).
+    Upload,
 }
 
 /// The caller's progress callback: return `false` to cancel the call.
@@ -88,15 +106,30 @@ impl CancelToken {
     }
 }
 
+/// One report as queued.
+#[derive(Debug, Clone, Default)]
+struct Snap {
+    filename: String,
+    done: u64,
+    total: u64,
+    phase: Phase,
+    all_done: u64,
+    all_total: u64,
+}
+
 #[derive(Debug, Default)]
 struct State {
     filename: String,
     done: u64,
     total: u64,
+    phase: Phase,
+    /// Whole-call counters (`all_total` 0: the call has one file; the file's counters are used).
+    all_done: u64,
+    all_total: u64,
     /// Changed since the last report.
     dirty: bool,
     /// Reports that must be delivered whatever the rate (start and end of a file).
-    forced: Vec<(String, u64, u64)>,
+    forced: Vec<Snap>,
     /// Forced reports queued so far, and delivered so far.
     queued: u64,
     delivered: u64,
@@ -104,6 +137,19 @@ struct State {
     reporting: bool,
     /// The callback asked to stop.
     stopped: bool,
+}
+
+impl State {
+    fn snap(&self) -> Snap {
+        Snap {
+            filename: self.filename.clone(),
+            done: self.done,
+            total: self.total,
+            phase: self.phase,
+            all_done: self.all_done,
+            all_total: self.all_total,
+        }
+    }
 }
 
 /// Where the workers of one call add progress. Cheap to clone; `Send + Sync`.
@@ -127,21 +173,51 @@ impl ProgressSink {
 
     /// A file starts (reported whatever the rate).
     pub fn start(&self, filename: &str, done: u64, total: u64) {
+        self.start_phase(filename, Phase::Download, done, total);
+    }
+
+    /// A file starts a phase (hashing, sending...); reported whatever the rate.
+    pub fn start_phase(&self, filename: &str, phase: Phase, done: u64, total: u64) {
         self.with(|s| {
             s.filename = filename.to_string();
             s.done = done;
             s.total = total;
+            s.phase = phase;
             s.dirty = false;
-            s.forced.push((filename.to_string(), done, total));
+            let snap = s.snap();
+            s.forced.push(snap);
             s.queued += 1;
         });
         self.wake.notify_one();
+    }
+
+    /// The whole call has `bytes` more to move (over every file and phase); see [`Progress::total_bytes`].
+    pub fn add_overall(&self, bytes: u64) {
+        self.with(|s| s.all_total += bytes);
     }
 
     /// `bytes` more were written for the current file.
     pub fn add(&self, bytes: u64) {
         self.with(|s| {
             s.done += bytes;
+            s.all_done += bytes;
+            s.dirty = true;
+        });
+    }
+
+    /// `bytes` counted by [`ProgressSink::add`] must be done again (a failed attempt is retried).
+    pub fn retract(&self, bytes: u64) {
+        self.with(|s| {
+            s.done = s.done.saturating_sub(bytes);
+            s.all_done = s.all_done.saturating_sub(bytes);
+            s.dirty = true;
+        });
+    }
+
+    /// `bytes` of the whole call need no work (already on the server): counted as done overall.
+    pub fn skip(&self, bytes: u64) {
+        self.with(|s| {
+            s.all_done += bytes;
             s.dirty = true;
         });
     }
@@ -149,6 +225,7 @@ impl ProgressSink {
     /// The current file restarted from `done` bytes (a server ignored a `Range`).
     pub fn set(&self, done: u64) {
         self.with(|s| {
+            s.all_done = (s.all_done + done).saturating_sub(s.done);
             s.done = done;
             s.dirty = true;
         });
@@ -157,9 +234,9 @@ impl ProgressSink {
     /// The current file is complete (reported whatever the rate).
     pub fn finish(&self) {
         self.with(|s| {
-            let (f, d, t) = (s.filename.clone(), s.done, s.total);
             s.dirty = false;
-            s.forced.push((f, d, t));
+            let snap = s.snap();
+            s.forced.push(snap);
             s.queued += 1;
         });
         self.wake.notify_one();
@@ -205,17 +282,26 @@ impl ProgressSink {
             let due = s.dirty && last.is_none_or(|l| l.elapsed() >= PROGRESS_INTERVAL);
             let current = due.then(|| {
                 s.dirty = false;
-                (s.filename.clone(), s.done, s.total)
+                s.snap()
             });
             (forced, current)
         });
         let mut go_on = !self.with(|s| s.stopped);
-        for (f, d, t) in forced.iter().chain(current.iter()) {
+        for p in forced.iter().chain(current.iter()) {
             if !go_on {
                 break;
             }
             *last = Some(Instant::now());
-            go_on = cb(&Progress { filename: f, bytes_done: *d, bytes_total: *t });
+            let (total_done, total_bytes) =
+                if p.all_total == 0 { (p.done, p.total) } else { (p.all_done, p.all_total) };
+            go_on = cb(&Progress {
+                filename: &p.filename,
+                bytes_done: p.done,
+                bytes_total: p.total,
+                phase: p.phase,
+                total_done,
+                total_bytes,
+            });
         }
         let n = forced.len() as u64;
         self.with(|s| {

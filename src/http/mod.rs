@@ -66,8 +66,15 @@ pub enum Body {
     },
 }
 
+/// Hears of every chunk of a request body as it is handed to the connection (upload progress).
+pub type OnSent = Arc<dyn Fn(u64) + Send + Sync>;
+
 impl Body {
-    async fn into_reqwest(self) -> Result<(Option<reqwest::Body>, Option<u64>)> {
+    async fn into_reqwest(
+        self,
+        on_sent: Option<OnSent>,
+        throttle: Option<Arc<throttle::Throttle>>,
+    ) -> Result<(Option<reqwest::Body>, Option<u64>)> {
         match self {
             Body::Empty => Ok((None, None)),
             Body::Bytes(b) => {
@@ -83,14 +90,32 @@ impl Body {
                     .await
                     .map_err(|e| Error::io(format!("seeking in {}", path.display()), e))?;
                 let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 * 1024);
-                Ok((Some(reqwest::Body::wrap_stream(stream)), Some(len)))
+                if on_sent.is_none() && throttle.is_none() {
+                    return Ok((Some(reqwest::Body::wrap_stream(stream)), Some(len)));
+                }
+                use futures_util::StreamExt;
+                let counted = stream.then(move |chunk| {
+                    let (on_sent, throttle) = (on_sent.clone(), throttle.clone());
+                    async move {
+                        if let Ok(b) = &chunk {
+                            if let Some(t) = &throttle {
+                                t.consume(b.len() as u64).await;
+                            }
+                            if let Some(f) = &on_sent {
+                                f(b.len() as u64);
+                            }
+                        }
+                        chunk
+                    }
+                });
+                Ok((Some(reqwest::Body::wrap_stream(counted)), Some(len)))
             }
         }
     }
 }
 
 /// One request before it is sent.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Req {
     /// HTTP method.
     pub method: Method,
@@ -104,12 +129,32 @@ pub struct Req {
     pub timeout: Option<Duration>,
     /// Request body.
     pub body: Body,
+    /// Called with the size of each chunk of a [`Body::File`] as it is sent (and the chunk is
+    /// charged to the bandwidth cap then). `None`: not counted, not capped.
+    pub on_sent: Option<OnSent>,
+}
+
+impl std::fmt::Debug for Req {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Req")
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url))
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Req {
     /// A request with no body, token or extra headers.
     pub fn new(method: Method, url: Url) -> Req {
-        Req { method, url, token: None, headers: Vec::new(), timeout: None, body: Body::Empty }
+        Req { method, url, token: None, headers: Vec::new(), timeout: None, body: Body::Empty, on_sent: None }
+    }
+
+    /// Set the body.
+    pub fn body(mut self, body: Body) -> Req {
+        self.body = body;
+        self
     }
 
     /// Set the Hub token.
@@ -190,7 +235,8 @@ impl Http {
         }
         // We never ask for compressed bodies: sizes stay checkable against the metadata (§1.2).
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-        let (body, len) = req.body.clone().into_reqwest().await?;
+        let throttle = req.on_sent.as_ref().and(self.throttle.clone());
+        let (body, len) = req.body.clone().into_reqwest(req.on_sent.clone(), throttle).await?;
         if let Some(n) = len {
             headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
         }
