@@ -11,7 +11,7 @@ use crate::cache::CacheLookup;
 use crate::client::Client;
 use crate::download::file::DownloadOptions;
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{Phase, Progress};
 use crate::repo::{FileRef, RepoType};
 
 /// Repository types, for `hf_download_options.repo_type`.
@@ -49,6 +49,25 @@ pub struct hf_progress {
     pub bytes_done: u64,
     /// Total bytes expected.
     pub bytes_total: u64,
+    /// What `bytes_done` counts: one of `hf_progress_phase` (downloads: `HF_PROGRESS_DOWNLOAD`).
+    pub phase: i32,
+    /// Bytes done over the whole call (every file and phase): equal to `bytes_done` for
+    /// single-file downloads; for uploads, bytes hashed plus bytes sent.
+    pub total_done: u64,
+    /// Bytes expected over the whole call (may grow during a folder upload split in commits).
+    pub total_bytes: u64,
+}
+
+/// What a progress report counts (`hf_progress.phase`).
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum hf_progress_phase {
+    /// Bytes received and written.
+    HF_PROGRESS_DOWNLOAD = 0,
+    /// Bytes read and hashed (before an upload, or a cache verify).
+    HF_PROGRESS_HASH = 1,
+    /// Bytes sent to the server.
+    HF_PROGRESS_UPLOAD = 2,
 }
 
 /// Progress callback. Called on the thread that made the call, at most about ten times a second
@@ -82,6 +101,13 @@ impl ProgressRelay {
             filename: self.name.as_ref().map_or(std::ptr::null(), |(_, c)| c.as_ptr()),
             bytes_done: pr.bytes_done,
             bytes_total: pr.bytes_total,
+            phase: match pr.phase {
+                Phase::Download => hf_progress_phase::HF_PROGRESS_DOWNLOAD,
+                Phase::Hash => hf_progress_phase::HF_PROGRESS_HASH,
+                Phase::Upload => hf_progress_phase::HF_PROGRESS_UPLOAD,
+            } as i32,
+            total_done: pr.total_done,
+            total_bytes: pr.total_bytes,
         };
         // SAFETY: the caller's callback with its own user_data (documented contract).
         unsafe { (self.cb)(&report, self.user_data) == 0 }
@@ -143,7 +169,7 @@ pub unsafe extern "C" fn hf_download_options_init(options: *mut hf_download_opti
     ffi_guard!((), { init_options(options) })
 }
 
-fn repo_type(v: i32) -> Result<RepoType> {
+pub(crate) fn repo_type(v: i32) -> Result<RepoType> {
     match v {
         0 => Ok(RepoType::Model),
         1 => Ok(RepoType::Dataset),

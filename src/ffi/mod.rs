@@ -20,7 +20,9 @@ pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod download;
+pub mod repo_admin;
 pub mod status;
+pub mod upload;
 
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
