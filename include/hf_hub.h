@@ -264,6 +264,68 @@ typedef int32_t hf_cache_plan_kind;
 #endif // __cplusplus
 
 /**
+ * What a progress report counts (`hf_progress.phase`).
+ */
+enum hf_progress_phase
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Bytes received and written.
+   */
+  HF_PROGRESS_DOWNLOAD = 0,
+  /**
+   * Bytes read and hashed (before an upload, or a cache verify).
+   */
+  HF_PROGRESS_HASH = 1,
+  /**
+   * Bytes sent to the server.
+   */
+  HF_PROGRESS_UPLOAD = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_progress_phase hf_progress_phase;
+#else
+typedef int32_t hf_progress_phase;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Visibility of a repository (`hf_repo_options.visibility`, `hf_repo_update_visibility`).
+ */
+enum hf_visibility
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The Hub's default (public) when creating; not valid for `hf_repo_update_visibility`.
+   */
+  HF_VISIBILITY_DEFAULT = 0,
+  /**
+   * Everyone can read it.
+   */
+  HF_VISIBILITY_PUBLIC = 1,
+  /**
+   * Only the owner (user, or organization members) and granted users.
+   */
+  HF_VISIBILITY_PRIVATE = 2,
+  /**
+   * Spaces only: the code is hidden, the app is public.
+   */
+  HF_VISIBILITY_PROTECTED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_visibility hf_visibility;
+#else
+typedef int32_t hf_visibility;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The result of `hf_cache_scan`. Free with `hf_cache_info_free`.
  */
 typedef struct hf_cache_info hf_cache_info;

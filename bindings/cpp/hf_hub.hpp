@@ -60,6 +60,7 @@
 #include "hf_hub/download.hpp"
 #include "hf_hub/auth.hpp"
 #include "hf_hub/cache.hpp"
+#include "hf_hub/upload.hpp"
 #include "hf_hub/client.hpp"
 
 #endif // HF_HUB_HPP

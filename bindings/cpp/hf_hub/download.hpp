@@ -26,11 +26,21 @@ enum class RepoType : int32_t {
     Space = HF_REPO_TYPE_SPACE,
 };
 
-// A progress report, passed to DownloadOptions::progress.
+// What a progress report counts.
+enum class ProgressPhase : int32_t {
+    Download = HF_PROGRESS_DOWNLOAD, // bytes received and written
+    Hash = HF_PROGRESS_HASH,         // bytes read and hashed (before an upload)
+    Upload = HF_PROGRESS_UPLOAD,     // bytes sent
+};
+
+// A progress report, passed to DownloadOptions::progress (and CommitOptions::progress).
 struct Progress {
     std::string filename;     // repo filename being transferred
     uint64_t bytes_done = 0;  // bytes written so far
     uint64_t bytes_total = 0; // total bytes expected
+    ProgressPhase phase = ProgressPhase::Download;
+    uint64_t total_done = 0;  // over the whole call (every file and phase)
+    uint64_t total_bytes = 0; // over the whole call
 };
 
 // Options of download(), file_metadata() and cache_lookup(). file_metadata() uses repo_type,
@@ -105,6 +115,9 @@ class ProgressRelay {
             progress.filename = borrowed(p->filename);
             progress.bytes_done = p->bytes_done;
             progress.bytes_total = p->bytes_total;
+            progress.phase = static_cast<ProgressPhase>(p->phase);
+            progress.total_done = p->total_done;
+            progress.total_bytes = p->total_bytes;
             return (*self->fn_)(progress) ? 0 : 1;
         } catch (...) {
             self->error_ = std::current_exception();
