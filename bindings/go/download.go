@@ -32,11 +32,23 @@ func (t RepoType) String() string {
 	return "RepoType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Progress is one progress report of a download.
+// ProgressPhase tells what a progress report counts (hf_progress_phase).
+type ProgressPhase int
+
+const (
+	PhaseDownload ProgressPhase = C.HF_PROGRESS_DOWNLOAD // bytes received and written
+	PhaseHash     ProgressPhase = C.HF_PROGRESS_HASH     // bytes read and hashed (before an upload)
+	PhaseUpload   ProgressPhase = C.HF_PROGRESS_UPLOAD   // bytes sent
+)
+
+// Progress is one progress report of a download or an upload.
 type Progress struct {
-	Filename   string // the repo filename being transferred
-	BytesDone  uint64 // bytes written so far
-	BytesTotal uint64 // total bytes expected
+	Filename   string        // the repo filename being transferred
+	BytesDone  uint64        // bytes written (hashed, sent) so far
+	BytesTotal uint64        // total bytes expected
+	Phase      ProgressPhase // what the bytes count
+	TotalDone  uint64        // bytes done over the whole call (every file and phase)
+	TotalBytes uint64        // bytes expected over the whole call
 }
 
 // DownloadOptions are the options of Download, Metadata and TryLoadFromCache. A nil pointer means

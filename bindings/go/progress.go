@@ -28,6 +28,9 @@ func hfhubGoProgress(p *C.hf_progress, h C.uintptr_t) (ret C.int32_t) {
 		Filename:   C.GoString(p.filename),
 		BytesDone:  uint64(p.bytes_done),
 		BytesTotal: uint64(p.bytes_total),
+		Phase:      ProgressPhase(p.phase),
+		TotalDone:  uint64(p.total_done),
+		TotalBytes: uint64(p.total_bytes),
 	}
 	if !st.fn(pr) {
 		st.stopped = true

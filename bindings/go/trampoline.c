@@ -20,3 +20,8 @@ void hfhub_set_verify_progress(hf_cache_verify_options *options, uintptr_t handl
     options->progress = hfhub_progress_trampoline;
     options->user_data = (void *)handle;
 }
+
+void hfhub_set_commit_progress(hf_commit_options *options, uintptr_t handle) {
+    options->progress = hfhub_progress_trampoline;
+    options->user_data = (void *)handle;
+}

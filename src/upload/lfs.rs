@@ -153,12 +153,19 @@ async fn put(
                 counter.fetch_add(n, Ordering::Relaxed);
                 s.add(n);
             }));
+            let len = match &req.body {
+                Body::File { len, .. } => *len,
+                Body::Bytes(b) => b.len() as u64,
+                Body::Empty => 0,
+            };
             async move {
                 let out = exchange(http, &req, None, "LFS upload").await;
                 if out.is_err() {
                     sink.retract(sent.load(Ordering::Relaxed));
                 }
                 let (headers, _) = out?;
+                // Bodies from memory are not counted while sent: count them once accepted.
+                sink.add(len.saturating_sub(sent.load(Ordering::Relaxed)));
                 Ok(headers.get("etag").and_then(|v| v.to_str().ok()).map(String::from))
             }
         })
