@@ -37,6 +37,10 @@ pub struct Http {
     /// Built on first use: loading the system's trusted certificates costs a few milliseconds,
     /// which a client that only answers from the cache (offline, commit-pinned) never pays.
     inner: Arc<OnceLock<reqwest::Client>>,
+    /// The same without a read-inactivity timeout, for requests that send a long body (uploads):
+    /// no answer byte arrives while a part of many megabytes is being sent, which a read timeout
+    /// would take for a stalled server. Built on first use.
+    sending: Arc<OnceLock<reqwest::Client>>,
     use_env_proxy: bool,
     timeout: Duration,
     /// The client's bandwidth cap, shared by every transfer.
@@ -132,6 +136,9 @@ pub struct Req {
     /// Called with the size of each chunk of a [`Body::File`] as it is sent (and the chunk is
     /// charged to the bandwidth cap then). `None`: not counted, not capped.
     pub on_sent: Option<OnSent>,
+    /// Wait for the answer without a read-inactivity timeout (calls a server may take long to
+    /// answer, such as the completion of a multipart upload). Requests with a file body always do.
+    pub patient: bool,
 }
 
 impl std::fmt::Debug for Req {
@@ -148,7 +155,16 @@ impl std::fmt::Debug for Req {
 impl Req {
     /// A request with no body, token or extra headers.
     pub fn new(method: Method, url: Url) -> Req {
-        Req { method, url, token: None, headers: Vec::new(), timeout: None, body: Body::Empty, on_sent: None }
+        Req {
+            method,
+            url,
+            token: None,
+            headers: Vec::new(),
+            timeout: None,
+            body: Body::Empty,
+            on_sent: None,
+            patient: false,
+        }
     }
 
     /// Set the body.
@@ -177,6 +193,7 @@ impl Http {
     pub fn new(cfg: &Config, hub: Url) -> Result<Http> {
         Ok(Http {
             inner: Arc::new(OnceLock::new()),
+            sending: Arc::new(OnceLock::new()),
             use_env_proxy: cfg.use_env_proxy,
             timeout: cfg.download_timeout,
             throttle: cfg.max_bytes_per_sec.map(|r| Arc::new(throttle::Throttle::new(r))),
@@ -186,23 +203,25 @@ impl Http {
         })
     }
 
-    fn client(&self) -> Result<&reqwest::Client> {
-        if let Some(c) = self.inner.get() {
+    fn client(&self, long_body: bool) -> Result<&reqwest::Client> {
+        let cell = if long_body { &self.sending } else { &self.inner };
+        if let Some(c) = cell.get() {
             return Ok(c);
         }
         let mut builder = reqwest::Client::builder();
         if !self.use_env_proxy {
             builder = builder.no_proxy();
         }
+        builder =
+            if long_body { builder.tcp_keepalive(Duration::from_secs(30)) } else { builder.read_timeout(self.timeout) };
         let built = builder
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.timeout)
-            .read_timeout(self.timeout)
             .tcp_nodelay(true)
             .pool_max_idle_per_host(32)
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(self.inner.get_or_init(|| built))
+        Ok(cell.get_or_init(|| built))
     }
 
     /// Account for `n` body bytes received under the bandwidth cap (waits when over it).
@@ -244,7 +263,8 @@ impl Http {
             headers.insert(HeaderName::from_static(name), header_value(value)?);
         }
         let shown = redact_url(&req.url);
-        let client = self.client()?;
+        let long_body = req.patient || matches!(req.body, Body::File { .. }) || req.on_sent.is_some();
+        let client = self.client(long_body)?;
         let build = |body: Option<reqwest::Body>| {
             let mut b = client.request(req.method.clone(), req.url.clone()).headers(headers.clone());
             if let Some(t) = req.timeout {

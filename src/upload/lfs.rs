@@ -255,11 +255,13 @@ async fn multipart(
         .map(|(i, e)| json!({"partNumber": i + 1, "etag": e.unwrap_or_default()}))
         .collect();
     let body = json!({"oid": a.sha256.as_deref().unwrap_or_default(), "parts": parts_json});
-    let req = Req::new(Method::POST, completion)
+    let mut req = Req::new(Method::POST, completion)
         .token(token)
         .header("accept", LFS_JSON)
         .header("content-type", LFS_JSON)
         .body(Body::Bytes(body.to_string().into_bytes().into()));
+    // The storage assembles the parts before answering: no read timeout.
+    req.patient = true;
     RetryPolicy::transient(c.config.http_retries)
         .run(cancel, |_| exchange(&c.http, &req, token, "LFS multipart completion"))
         .await?;
@@ -268,10 +270,11 @@ async fn multipart(
 
 async fn verify(c: &Inner, a: &Addition, v: &Action, token: Option<&str>, cancel: &CancelToken) -> Result<()> {
     let body = json!({"oid": a.sha256.as_deref().unwrap_or_default(), "size": a.size});
-    let req = Req::new(Method::POST, fix_endpoint(c, &v.href)?)
+    let mut req = Req::new(Method::POST, fix_endpoint(c, &v.href)?)
         .token(token)
         .header("content-type", "application/json")
         .body(Body::Bytes(body.to_string().into_bytes().into()));
+    req.patient = true;
     RetryPolicy::transient(c.config.http_retries).run(cancel, |_| exchange(&c.http, &req, token, "LFS verify")).await?;
     Ok(())
 }
