@@ -121,6 +121,10 @@ pub(crate) async fn create_commit(
             }
         }
     }
+    // README.md metadata is checked before anything is hashed or sent (§1.15).
+    if let Some(readme) = additions.iter().find(|a| a.path == "README.md") {
+        validate_yaml(c, &repo, &readme.read_all().await?).await?;
+    }
     // 2. Upload modes.
     if !additions.is_empty() {
         fetch_upload_modes(c, &repo, &revision, spec.create_pr, &mut additions, &ctx.cancel).await?;
@@ -257,6 +261,18 @@ pub(crate) async fn create_commit(
         committed: true,
         commits: 1,
     })
+}
+
+/// `POST /api/validate-yaml` with a README's text: a 400 (invalid metadata) refuses the commit.
+pub(crate) async fn validate_yaml(c: &Inner, repo: &Repo, content: &[u8]) -> Result<()> {
+    let body = json!({"content": String::from_utf8_lossy(content), "repoType": repo.repo_type().as_str()});
+    let token = c.required_token();
+    let req = Req::new(Method::POST, c.api_url("/api/validate-yaml")?)
+        .token(token.as_deref())
+        .header("content-type", "application/json")
+        .body(Body::Bytes(body.to_string().into_bytes().into()));
+    let resp = c.http.send_following(req, Redirects::Follow).await?;
+    c.http.check(resp, "README.md metadata validation", token.as_deref()).await.map(drop)
 }
 
 /// A refused parent commit (409/412 when one was given) is its own error.

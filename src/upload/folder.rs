@@ -110,6 +110,11 @@ pub(crate) async fn upload_folder(c: &Inner, spec: &CommitSpec, f: &FolderSpec, 
     .into_iter()
     .filter(|(rel, _, _)| keep(rel, &allow, &ignore))
     .collect();
+    // Like the official client, a README.md at the folder's root is validated first.
+    if let Some((_, abs, _)) = files.iter().find(|(rel, _, _)| rel == "README.md") {
+        let text = tokio::fs::read(abs).await.map_err(|e| Error::io(format!("reading {}", abs.display()), e))?;
+        super::commit::validate_yaml(c, &repo, &text).await?;
+    }
     let added: std::collections::HashSet<String> = files.iter().map(|(r, _, _)| format!("{prefix}{r}")).collect();
     let mut ops: Vec<(CommitOperation, u64)> = Vec::new();
     if !f.delete_patterns.is_empty() {
