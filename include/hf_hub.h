@@ -150,6 +150,11 @@ enum hf_status
    * A token is required and none is configured.
    */
   HF_ERR_NO_TOKEN = 21,
+  /**
+   * A commit's parent commit is no longer the head of the branch (someone committed
+   * meanwhile); nothing was committed: refresh and try again.
+   */
+  HF_ERR_STALE_PARENT = 22,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -362,6 +367,68 @@ typedef int32_t hf_gguf_role;
 #endif // __cplusplus
 
 /**
+ * What a progress report counts (`hf_progress.phase`).
+ */
+enum hf_progress_phase
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Bytes received and written.
+   */
+  HF_PROGRESS_DOWNLOAD = 0,
+  /**
+   * Bytes read and hashed (before an upload, or a cache verify).
+   */
+  HF_PROGRESS_HASH = 1,
+  /**
+   * Bytes sent to the server.
+   */
+  HF_PROGRESS_UPLOAD = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_progress_phase hf_progress_phase;
+#else
+typedef int32_t hf_progress_phase;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Visibility of a repository (`hf_repo_options.visibility`, `hf_repo_update_visibility`).
+ */
+enum hf_visibility
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The Hub's default (public) when creating; not valid for `hf_repo_update_visibility`.
+   */
+  HF_VISIBILITY_DEFAULT = 0,
+  /**
+   * Everyone can read it.
+   */
+  HF_VISIBILITY_PUBLIC = 1,
+  /**
+   * Only the owner (user, or organization members) and granted users.
+   */
+  HF_VISIBILITY_PRIVATE = 2,
+  /**
+   * Spaces only: the code is hidden, the app is public.
+   */
+  HF_VISIBILITY_PROTECTED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hf_visibility hf_visibility;
+#else
+typedef int32_t hf_visibility;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The result of `hf_cache_scan`. Free with `hf_cache_info_free`.
  */
 typedef struct hf_cache_info hf_cache_info;
@@ -391,6 +458,18 @@ typedef struct hf_cancel_token hf_cancel_token;
  * one client can serve a whole program.
  */
 typedef struct hf_client hf_client;
+
+/**
+ * A commit being built: an ordered list of operations (`hf_commit_new`). Free with
+ * `hf_commit_free`. Not safe to modify from several threads at once; pushing it only reads it.
+ */
+typedef struct hf_commit hf_commit;
+
+/**
+ * The result of a push or an upload: commit id, URLs, pull request. Free with
+ * `hf_commit_info_free`.
+ */
+typedef struct hf_commit_info hf_commit_info;
 
 /**
  * Details of a failed call: status, message, HTTP status and the server's request id.
@@ -656,6 +735,10 @@ typedef struct hf_progress {
    * Bytes of all the call's files.
    */
   uint64_t total_bytes_total;
+  /**
+   * What `bytes_done` counts: one of `hf_progress_phase` (downloads: `HF_PROGRESS_DOWNLOAD`).
+   */
+  int32_t phase;
 } hf_progress;
 
 /**
@@ -937,7 +1020,9 @@ typedef struct hf_gguf_file {
 } hf_gguf_file;
 
 /**
- * Options of the repository API calls. Fill with `hf_repo_options_init`.
+ * Options of the repository calls, reading (`hf_repo_get_info`, `hf_repo_list_tree`...) and
+ * administering (`hf_repo_create`, `hf_branch_create`...). Fill with `hf_repo_options_init`; each
+ * call reads the fields it documents.
  */
 typedef struct hf_repo_options {
   /**
@@ -949,14 +1034,30 @@ typedef struct hf_repo_options {
    */
   int32_t repo_type;
   /**
-   * Branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"` (for `hf_repo_get_info`: the
-   * default branch).
+   * Reading calls: branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"` (for
+   * `hf_repo_get_info`: the default branch).
    */
   const char *revision;
   /**
    * A cancel token, or NULL. Borrowed for the duration of the call.
    */
   const struct hf_cancel_token *cancel;
+  /**
+   * `hf_repo_create`: one of `hf_visibility` (default `HF_VISIBILITY_DEFAULT`).
+   */
+  int32_t visibility;
+  /**
+   * `hf_repo_create`, `hf_branch_create`, `hf_tag_create`: an existing one is not an error.
+   */
+  bool exist_ok;
+  /**
+   * `hf_repo_delete`: a missing repository is not an error.
+   */
+  bool missing_ok;
+  /**
+   * `hf_repo_create` of a Space: its SDK (`gradio`, `streamlit`, `docker`, `static`); NULL otherwise.
+   */
+  const char *space_sdk;
 } hf_repo_options;
 
 /**
@@ -1179,6 +1280,94 @@ typedef struct hf_snapshot_file {
    */
   uint64_t size;
 } hf_snapshot_file;
+
+/**
+ * Options of `hf_commit_push`, `hf_upload_file` and `hf_upload_folder`. Fill with
+ * `hf_commit_options_init`.
+ */
+typedef struct hf_commit_options {
+  /**
+   * `sizeof(hf_commit_options)`, set by `hf_commit_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * One of `hf_repo_type` (default `HF_REPO_TYPE_MODEL`).
+   */
+  int32_t repo_type;
+  /**
+   * Branch (or `refs/pr/N`) to commit to. NULL: `"main"`.
+   */
+  const char *revision;
+  /**
+   * Commit description (NULL: empty).
+   */
+  const char *description;
+  /**
+   * 5 to 40 hex digits, or NULL. Without `create_pr` the push fails with
+   * `HF_ERR_STALE_PARENT` unless the branch still points at this commit; with it, the pull
+   * request starts from it.
+   */
+  const char *parent_commit;
+  /**
+   * Open a pull request against `revision` instead of committing to it.
+   */
+  bool create_pr;
+  /**
+   * Progress callback, or NULL: LFS files are reported while hashed (`HF_PROGRESS_HASH`) and
+   * while sent (`HF_PROGRESS_UPLOAD`), with whole-call totals.
+   */
+  hf_progress_fn progress;
+  /**
+   * Passed to `progress` untouched.
+   */
+  void *user_data;
+  /**
+   * A cancel token, or NULL. Borrowed for the duration of the call.
+   */
+  const struct hf_cancel_token *cancel;
+} hf_commit_options;
+
+/**
+ * Options of `hf_upload_folder` beyond `hf_commit_options`. Fill with
+ * `hf_folder_options_init`. Patterns use Python `fnmatch` rules: `*` also matches `/`,
+ * case-sensitive, a pattern ending in `/` matches everything under that folder.
+ */
+typedef struct hf_folder_options {
+  /**
+   * `sizeof(hf_folder_options)`, set by `hf_folder_options_init`.
+   */
+  uint32_t struct_size;
+  /**
+   * Only files matching one of these (relative to the folder) are uploaded. NULL: all.
+   */
+  const char *const *allow_patterns;
+  /**
+   * Number of `allow_patterns`.
+   */
+  size_t allow_patterns_len;
+  /**
+   * Files matching one of these are not uploaded (`.git/` and `.cache/huggingface/` never are).
+   */
+  const char *const *ignore_patterns;
+  /**
+   * Number of `ignore_patterns`.
+   */
+  size_t ignore_patterns_len;
+  /**
+   * Remote files under `path_in_repo` matching one of these (relative to it) are deleted in
+   * the same commit, unless uploaded again; `.gitattributes` never is.
+   */
+  const char *const *delete_patterns;
+  /**
+   * Number of `delete_patterns`.
+   */
+  size_t delete_patterns_len;
+  /**
+   * Most operations per commit; a larger upload is split into several commits, and a rerun
+   * after an interruption skips what is committed. 0: 25000.
+   */
+  size_t max_operations_per_commit;
+} hf_folder_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2044,6 +2233,101 @@ hf_status hf_repo_file_exists(const struct hf_client *client,
                               struct hf_error **error_out);
 
 /**
+ * Creates a repository (`POST /api/repos/create`) and writes its URL into `*url_out` (free with
+ * `hf_string_free`). `repo_id` is `"name"` (the token owner's namespace) or `"org/name"`.
+ * `options`: `repo_type`, `visibility`, `space_sdk` (required for Spaces), `exist_ok`, `cancel`.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_HTTP` with HTTP status 409 (exists, without
+ * `exist_ok`), `HF_ERR_UNAUTHORIZED`, `HF_ERR_FORBIDDEN` (another namespace), `HF_ERR_NO_TOKEN`,
+ * `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_OFFLINE`, `HF_ERR_CANCELLED`.
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_repo_create(const struct hf_client *client,
+                         const char *repo_id,
+                         const struct hf_repo_options *options,
+                         char **url_out,
+                         struct hf_error **error_out);
+
+/**
+ * Deletes a repository (`DELETE /api/repos/delete`). `options`: `repo_type`, `missing_ok`,
+ * `cancel`. Errors: as `hf_repo_create`, plus `HF_ERR_REPO_NOT_FOUND` (without `missing_ok`).
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_repo_delete(const struct hf_client *client,
+                         const char *repo_id,
+                         const struct hf_repo_options *options,
+                         struct hf_error **error_out);
+
+/**
+ * Renames or transfers a repository (`POST /api/repos/move`): `from_repo_id` and `to_repo_id`
+ * are both `"namespace/name"`. `options`: `repo_type`, `cancel`. The old id keeps redirecting.
+ * Errors: as `hf_repo_delete`. Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_repo_move(const struct hf_client *client,
+                       const char *from_repo_id,
+                       const char *to_repo_id,
+                       const struct hf_repo_options *options,
+                       struct hf_error **error_out);
+
+/**
+ * Makes a repository public or private (`PUT /api/{type}s/{repo}/settings`). `visibility` is
+ * `HF_VISIBILITY_PUBLIC`, `HF_VISIBILITY_PRIVATE` or (Spaces) `HF_VISIBILITY_PROTECTED`.
+ * `options`: `repo_type`, `cancel`. Errors: as `hf_repo_delete`.
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_repo_update_visibility(const struct hf_client *client,
+                                    const char *repo_id,
+                                    int32_t visibility_,
+                                    const struct hf_repo_options *options,
+                                    struct hf_error **error_out);
+
+/**
+ * Creates `branch` at `revision` (NULL: the head of `main`). `options`: `repo_type`,
+ * `exist_ok`, `cancel`. Errors: as `hf_repo_delete`, plus `HF_ERR_REVISION_NOT_FOUND` (unknown
+ * `revision`), `HF_ERR_BAD_REQUEST` (invalid name), `HF_ERR_HTTP` 409 (exists, without `exist_ok`).
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_branch_create(const struct hf_client *client,
+                           const char *repo_id,
+                           const char *branch,
+                           const char *revision,
+                           const struct hf_repo_options *options,
+                           struct hf_error **error_out);
+
+/**
+ * Deletes a branch (`main` cannot be deleted: `HF_ERR_FORBIDDEN`). `options`: `repo_type`,
+ * `cancel`. Errors: as `hf_branch_create`. Thread safety: safe concurrently.
+ */
+hf_status hf_branch_delete(const struct hf_client *client,
+                           const char *repo_id,
+                           const char *branch,
+                           const struct hf_repo_options *options,
+                           struct hf_error **error_out);
+
+/**
+ * Tags `revision` (NULL: `main`) as `tag`, with an optional `message` (NULL: none).
+ * `options`: `repo_type`, `exist_ok`, `cancel`. Errors: as `hf_branch_create`.
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_tag_create(const struct hf_client *client,
+                        const char *repo_id,
+                        const char *tag,
+                        const char *revision,
+                        const char *message,
+                        const struct hf_repo_options *options,
+                        struct hf_error **error_out);
+
+/**
+ * Deletes a tag. `options`: `repo_type`, `cancel`. Errors: as `hf_branch_create`.
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_tag_delete(const struct hf_client *client,
+                        const char *repo_id,
+                        const char *tag,
+                        const struct hf_repo_options *options,
+                        struct hf_error **error_out);
+
+/**
  * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
  * Thread safety: touches only `*options`.
  */
@@ -2142,6 +2426,186 @@ const char *hf_error_request_id(const struct hf_error *error);
  * Frees an error. NULL is ignored. Free each error once.
  */
 void hf_error_free(struct hf_error *error);
+
+/**
+ * Creates an empty commit builder into `*commit_out` (free with `hf_commit_free`).
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (NULL `commit_out`). Thread safety: safe from any thread.
+ */
+hf_status hf_commit_new(struct hf_commit **commit_out, struct hf_error **error_out);
+
+/**
+ * Frees a commit builder. NULL is ignored.
+ */
+void hf_commit_free(struct hf_commit *commit);
+
+/**
+ * Adds (or replaces) `path_in_repo` with the content of the local file `local_path`. The file is
+ * read when the commit is pushed (hashed once, streamed; never loaded whole when it goes to LFS).
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (NULL or non-UTF-8 arguments). Thread safety: see `hf_commit`.
+ */
+hf_status hf_commit_add_file(struct hf_commit *commit,
+                             const char *path_in_repo,
+                             const char *local_path,
+                             struct hf_error **error_out);
+
+/**
+ * Adds (or replaces) `path_in_repo` with `len` bytes copied from `data` (copied before the call
+ * returns; `data` may be NULL when `len` is 0). Errors: `HF_ERR_INVALID_ARGUMENT`.
+ * Thread safety: see `hf_commit`.
+ */
+hf_status hf_commit_add_bytes(struct hf_commit *commit,
+                              const char *path_in_repo,
+                              const uint8_t *data,
+                              size_t len,
+                              struct hf_error **error_out);
+
+/**
+ * Deletes the file `path_in_repo`. Errors: `HF_ERR_INVALID_ARGUMENT`; a missing file fails the
+ * push with `HF_ERR_ENTRY_NOT_FOUND`. Thread safety: see `hf_commit`.
+ */
+hf_status hf_commit_delete_file(struct hf_commit *commit,
+                                const char *path_in_repo,
+                                struct hf_error **error_out);
+
+/**
+ * Deletes the folder `path_in_repo` and everything in it (a trailing `/` is added if missing).
+ * Errors: as `hf_commit_delete_file`. Thread safety: see `hf_commit`.
+ */
+hf_status hf_commit_delete_folder(struct hf_commit *commit,
+                                  const char *path_in_repo,
+                                  struct hf_error **error_out);
+
+/**
+ * Copies the file `src_path_in_repo` (at `src_revision`, NULL: the revision pushed to) of the
+ * same repository to `dest_path_in_repo`. LFS files are copied on the server, without moving
+ * their bytes. Errors: `HF_ERR_INVALID_ARGUMENT`; a missing source fails the push with
+ * `HF_ERR_ENTRY_NOT_FOUND`. Thread safety: see `hf_commit`.
+ */
+hf_status hf_commit_copy(struct hf_commit *commit,
+                         const char *src_path_in_repo,
+                         const char *src_revision,
+                         const char *dest_path_in_repo,
+                         struct hf_error **error_out);
+
+/**
+ * The number of operations in a commit builder (0 for NULL).
+ */
+size_t hf_commit_len(const struct hf_commit *commit);
+
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Thread safety: touches only `*options`.
+ */
+void hf_commit_options_init(struct hf_commit_options *options);
+
+/**
+ * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Thread safety: touches only `*options`.
+ */
+void hf_folder_options_init(struct hf_folder_options *options);
+
+/**
+ * Pushes the operations of `commit` to `repo_id` as one commit titled `summary` (required),
+ * and writes the result into `*info_out` (free with `hf_commit_info_free`). `options`: NULL for
+ * defaults (model repo, `main`).
+ *
+ * Files the Hub decides to store with LFS are hashed once and streamed, in parallel parts when
+ * the Hub asks for a multipart transfer; bytes it already has are not sent again. The commit is
+ * the last request: a failed or cancelled push leaves the repository unchanged. When every
+ * operation is a no-op, nothing is committed (`hf_commit_info_committed` is false and the oid
+ * is the current head). The builder is not modified and may be pushed again.
+ *
+ * Errors: `HF_ERR_INVALID_ARGUMENT` (bad path, empty summary, bad parent), `HF_ERR_STALE_PARENT`,
+ * `HF_ERR_REPO_NOT_FOUND`, `HF_ERR_REVISION_NOT_FOUND`, `HF_ERR_ENTRY_NOT_FOUND` (deleting or
+ * copying a missing file), `HF_ERR_UNAUTHORIZED`, `HF_ERR_FORBIDDEN`, `HF_ERR_BAD_REQUEST`,
+ * `HF_ERR_IO` (a local file), `HF_ERR_CHECKSUM` (a file changed while uploaded),
+ * `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_HTTP`, `HF_ERR_OFFLINE`, `HF_ERR_CANCELLED`.
+ * Thread safety: safe to call concurrently with the same client (and the same builder, which
+ * is only read).
+ */
+hf_status hf_commit_push(const struct hf_client *client,
+                         const char *repo_id,
+                         const struct hf_commit *commit,
+                         const char *summary,
+                         const struct hf_commit_options *options,
+                         struct hf_commit_info **info_out,
+                         struct hf_error **error_out);
+
+/**
+ * Uploads the local file `local_path` to `path_in_repo` in one commit. `summary` NULL:
+ * `"Upload <path_in_repo> with huggingface_hub"`. Otherwise as `hf_commit_push`.
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_upload_file(const struct hf_client *client,
+                         const char *repo_id,
+                         const char *local_path,
+                         const char *path_in_repo,
+                         const char *summary,
+                         const struct hf_commit_options *options,
+                         struct hf_commit_info **info_out,
+                         struct hf_error **error_out);
+
+/**
+ * Uploads the files of the local folder `folder_path` (recursively; symlinked folders are not
+ * followed) under `path_in_repo` (NULL or `""`: the repository root). `.git/` and
+ * `.cache/huggingface/` are never sent. `folder_options` (NULL: none) filters files and plans
+ * deletes; past its operation limit the upload is split into several commits (titled
+ * `"<summary> (part i of n)"`), and a rerun after an interruption sends and commits only what
+ * the Hub lacks. `summary` NULL: `"Upload folder using huggingface_hub"`. With `create_pr`,
+ * `revision` must be unset (`main`). `*info_out` describes the last commit
+ * (`hf_commit_info_commits` tells how many were made). Otherwise as `hf_commit_push`.
+ * Thread safety: safe to call concurrently with the same client.
+ */
+hf_status hf_upload_folder(const struct hf_client *client,
+                           const char *repo_id,
+                           const char *folder_path,
+                           const char *path_in_repo,
+                           const char *summary,
+                           const struct hf_commit_options *options,
+                           const struct hf_folder_options *folder_options,
+                           struct hf_commit_info **info_out,
+                           struct hf_error **error_out);
+
+/**
+ * The commit id (40 hex): the new commit, or the current head when nothing was committed.
+ * Borrowed until `hf_commit_info_free`; NULL for NULL.
+ */
+const char *hf_commit_info_oid(const struct hf_commit_info *info);
+
+/**
+ * The commit's URL (`<endpoint>/<repo>/commit/<oid>`). Borrowed; NULL for NULL.
+ */
+const char *hf_commit_info_url(const struct hf_commit_info *info);
+
+/**
+ * The pull request's URL when one was opened, else NULL. Borrowed.
+ */
+const char *hf_commit_info_pr_url(const struct hf_commit_info *info);
+
+/**
+ * The pull request's revision (`refs/pr/<n>`) when one was opened, else NULL. Borrowed.
+ */
+const char *hf_commit_info_pr_revision(const struct hf_commit_info *info);
+
+/**
+ * The pull request's number, or 0 when none was opened (or for NULL).
+ */
+uint64_t hf_commit_info_pr_num(const struct hf_commit_info *info);
+
+/**
+ * Whether a commit was made (false when every operation was a no-op, or for NULL).
+ */
+bool hf_commit_info_committed(const struct hf_commit_info *info);
+
+/**
+ * How many commits were made (several for a split folder upload; 0 for NULL).
+ */
+uint32_t hf_commit_info_commits(const struct hf_commit_info *info);
+
+/**
+ * Frees a commit result. NULL is ignored.
+ */
+void hf_commit_info_free(struct hf_commit_info *info);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
-use crate::api::{CommitInfo, GitRef, RepoInfo, TreeEntry, WhoAmI};
+use crate::api::{CommitInfo as CommitSummary, CreateRepo, GitRef, RepoInfo, TreeEntry, Visibility, WhoAmI};
 use crate::cache::{CacheInfo, CacheLookup, CachePlan, ExecReport, RepoCache, VerifyReport};
 use crate::config::Config;
 use crate::download::file::DownloadOptions;
@@ -29,7 +29,8 @@ use crate::download::{FileMetadata, GgufPlan, GgufSelect, Snapshot, SnapshotRef}
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::progress::{CancelToken, ProgressFn, ProgressSink, PROGRESS_INTERVAL};
-use crate::repo::{FileRef, Repo};
+use crate::repo::{FileRef, Repo, RepoType};
+use crate::upload::{CommitInfo, CommitOperation, CommitSpec, FolderSpec, UploadOptions};
 
 /// A Hub client. Cheap to clone and to share: `&Client` is usable from many threads at once.
 ///
@@ -283,7 +284,7 @@ impl Client {
         repo: &Repo,
         revision: Option<&str>,
         cancel: Option<&CancelToken>,
-    ) -> Result<Vec<CommitInfo>> {
+    ) -> Result<Vec<CommitSummary>> {
         self.run(cancel, None, |c, ctx| async move { crate::api::repo::list_commits(c, repo, revision, &ctx).await })
     }
 
@@ -301,6 +302,143 @@ impl Client {
         cancel: Option<&CancelToken>,
     ) -> Result<bool> {
         self.run(cancel, None, |c, _| async move { crate::api::repo::file_exists(c, repo, revision, filename).await })
+    }
+
+    // ---- upload and repository administration -------------------------------------------------
+
+    /// Make one commit of `ops` (§7.1): preupload, LFS uploads (only what the Hub lacks), then the
+    /// commit, last. Nothing is committed when every operation is a no-op (`committed` false).
+    pub fn create_commit(
+        &self,
+        spec: &CommitSpec,
+        ops: Vec<CommitOperation>,
+        how: UploadOptions<'_>,
+    ) -> Result<CommitInfo> {
+        self.run(how.cancel, how.progress, |c, ctx| async move {
+            crate::upload::commit::create_commit(c, spec, ops, &ctx).await
+        })
+    }
+
+    /// Upload one local file to `path_in_repo` (`upload_file`, §7.3). An empty `spec.summary`
+    /// becomes `Upload {path_in_repo} with huggingface_hub`.
+    pub fn upload_file(
+        &self,
+        spec: &CommitSpec,
+        file: impl Into<PathBuf>,
+        path_in_repo: &str,
+        how: UploadOptions<'_>,
+    ) -> Result<CommitInfo> {
+        let mut spec = spec.clone();
+        if spec.summary.is_empty() {
+            spec.summary = format!("Upload {path_in_repo} with huggingface_hub");
+        }
+        self.create_commit(&spec, vec![CommitOperation::add_file(path_in_repo, file)], how)
+    }
+
+    /// Upload a folder (`upload_folder`, §7.4), split into several commits past the limits. An
+    /// empty `spec.summary` becomes `Upload folder using huggingface_hub`.
+    pub fn upload_folder(&self, spec: &CommitSpec, folder: &FolderSpec, how: UploadOptions<'_>) -> Result<CommitInfo> {
+        let mut spec = spec.clone();
+        if spec.summary.is_empty() {
+            spec.summary = "Upload folder using huggingface_hub".into();
+        }
+        let spec = &spec;
+        self.run(how.cancel, how.progress, |c, ctx| async move {
+            crate::upload::folder::upload_folder(c, spec, folder, &ctx).await
+        })
+    }
+
+    /// Create a repository (§1.8); returns its URL. With `exist_ok`, an existing one is fine.
+    pub fn create_repo(&self, what: &CreateRepo, cancel: Option<&CancelToken>) -> Result<String> {
+        self.run(cancel, None, |c, _| async move { crate::api::repos::create_repo(c, what).await })
+    }
+
+    /// Delete a repository (§1.9); with `missing_ok`, a missing one is fine.
+    pub fn delete_repo(
+        &self,
+        repo_id: &str,
+        repo_type: RepoType,
+        missing_ok: bool,
+        cancel: Option<&CancelToken>,
+    ) -> Result<()> {
+        let repo = Repo::new(repo_id, repo_type)?;
+        self.run(cancel, None, |c, _| async move { crate::api::repos::delete_repo(c, &repo, missing_ok).await })
+    }
+
+    /// Rename or transfer a repository (`from` and `to` are `namespace/name`).
+    pub fn move_repo(&self, from: &str, to: &str, repo_type: RepoType, cancel: Option<&CancelToken>) -> Result<()> {
+        let repo = Repo::new(from, repo_type)?;
+        self.run(cancel, None, |c, _| async move { crate::api::repos::move_repo(c, &repo, to).await })
+    }
+
+    /// Make a repository public or private.
+    pub fn update_repo_visibility(
+        &self,
+        repo_id: &str,
+        repo_type: RepoType,
+        visibility: Visibility,
+        cancel: Option<&CancelToken>,
+    ) -> Result<()> {
+        let repo = Repo::new(repo_id, repo_type)?;
+        self.run(cancel, None, |c, _| async move { crate::api::repos::update_visibility(c, &repo, visibility).await })
+    }
+
+    /// Create `branch` at `from` (default: the head of `main`); with `exist_ok`, an existing one is fine.
+    pub fn create_branch(
+        &self,
+        repo_id: &str,
+        repo_type: RepoType,
+        branch: &str,
+        from: Option<&str>,
+        exist_ok: bool,
+        cancel: Option<&CancelToken>,
+    ) -> Result<()> {
+        let repo = Repo::new(repo_id, repo_type)?;
+        self.run(cancel, None, |c, _| async move {
+            crate::api::repos::create_branch(c, &repo, branch, from, exist_ok).await
+        })
+    }
+
+    /// Delete a branch.
+    pub fn delete_branch(
+        &self,
+        repo_id: &str,
+        repo_type: RepoType,
+        branch: &str,
+        cancel: Option<&CancelToken>,
+    ) -> Result<()> {
+        let repo = Repo::new(repo_id, repo_type)?;
+        self.run(cancel, None, |c, _| async move { crate::api::repos::delete_branch(c, &repo, branch).await })
+    }
+
+    /// Tag `revision` (default `main`) as `tag`, with an optional message.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_tag(
+        &self,
+        repo_id: &str,
+        repo_type: RepoType,
+        tag: &str,
+        revision: Option<&str>,
+        message: Option<&str>,
+        exist_ok: bool,
+        cancel: Option<&CancelToken>,
+    ) -> Result<()> {
+        let repo = Repo::new(repo_id, repo_type)?;
+        self.run(cancel, None, |c, _| async move {
+            crate::api::repos::create_tag(c, &repo, tag, revision, message, exist_ok).await
+        })
+    }
+
+    /// Delete a tag.
+    pub fn delete_tag(
+        &self,
+        repo_id: &str,
+        repo_type: RepoType,
+        tag: &str,
+        cancel: Option<&CancelToken>,
+    ) -> Result<()> {
+        let repo = Repo::new(repo_id, repo_type)?;
+        self.run(cancel, None, |c, _| async move { crate::api::repos::delete_tag(c, &repo, tag).await })
     }
 
     // ---- cache ---------------------------------------------------------------------------------

@@ -66,6 +66,10 @@ pub enum Error {
     /// 400: the Hub refused the request as malformed.
     #[error("bad request: {0}")]
     BadRequest(HttpDetails),
+    /// A commit named a parent commit that is no longer the head of its branch (someone else
+    /// committed meanwhile): refresh and try again.
+    #[error("stale parent commit: {0}")]
+    StaleParent(HttpDetails),
     /// Any other HTTP status >= 400 (5xx, 416, ...).
     #[error("HTTP error: {0}")]
     Http(HttpDetails),
@@ -128,6 +132,7 @@ impl Error {
             | Error::Forbidden(d)
             | Error::RateLimited(d)
             | Error::BadRequest(d)
+            | Error::StaleParent(d)
             | Error::Http(d) => Some(d),
             _ => None,
         }

@@ -15,7 +15,8 @@
 //! - `cache`: the shared on-disk cache: layout, locks, publishing blobs;
 //! - `download`: metadata, transfer, single-file download (cache and local_dir), snapshots;
 //! - `pattern`: allow/ignore patterns with Python `fnmatch` semantics;
-//! - `api`: whoami, repo info, tree listing, paths-info, refs, commits;
+//! - `upload`: commits, LFS transfers, file and folder uploads;
+//! - `api`: whoami, repo info, tree listing, paths-info, refs, commits, repository administration;
 //! - `gguf`: `org/repo[:QUANT]` resolution for GGUF loaders (llama.cpp rules).
 
 #![deny(unsafe_code)]
@@ -38,8 +39,9 @@ pub mod pattern;
 pub mod progress;
 pub mod pycompat;
 pub mod repo;
+pub mod upload;
 
-pub use api::WhoAmI;
+pub use api::{CreateRepo, Visibility, WhoAmI};
 pub use cache::CacheLookup;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
@@ -47,5 +49,6 @@ pub use download::file::DownloadOptions;
 pub use download::snapshot::SnapshotOptions;
 pub use download::{FileMetadata, Snapshot, SnapshotFile, SnapshotRef};
 pub use error::{Error, HttpDetails, Result};
-pub use progress::{CancelToken, Progress};
+pub use progress::{CancelToken, Phase, Progress};
 pub use repo::{FileRef, Repo, RepoType};
+pub use upload::{AddSource, CommitInfo, CommitOperation, CommitSpec, FolderSpec, UploadOptions};

@@ -88,15 +88,20 @@ fn normalize(pat: &str) -> String {
     p
 }
 
-/// One compiled list of patterns.
+/// One compiled list of patterns: a path matches when it matches any of them.
 #[derive(Debug, Clone)]
-struct List(GlobSet);
+pub struct Patterns {
+    set: GlobSet,
+    empty: bool,
+}
 
-impl List {
-    fn new(patterns: &[String]) -> List {
+impl Patterns {
+    /// Compile `patterns` (a pattern fnmatch would match nothing with, like `[z-a]`, matches
+    /// nothing here either).
+    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Patterns {
         let mut b = GlobSetBuilder::new();
         for p in patterns {
-            let g = GlobBuilder::new(&to_globset(&normalize(p)))
+            let g = GlobBuilder::new(&to_globset(&normalize(p.as_ref())))
                 .literal_separator(false)
                 .backslash_escape(false)
                 .case_insensitive(false)
@@ -106,11 +111,17 @@ impl List {
                 b.add(g);
             }
         }
-        List(b.build().unwrap_or_else(|_| GlobSet::empty()))
+        Patterns { set: b.build().unwrap_or_else(|_| GlobSet::empty()), empty: patterns.is_empty() }
     }
 
-    fn is_match(&self, path: &str) -> bool {
-        self.0.is_match(path)
+    /// No pattern was given.
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    /// Whether `path` (`\` counts as `/`) matches one of the patterns.
+    pub fn matches(&self, path: &str) -> bool {
+        !self.empty && self.set.is_match(path.replace('\\', "/"))
     }
 }
 
@@ -118,28 +129,24 @@ impl List {
 /// pattern) and it matches no ignore pattern.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    allow: Option<List>,
-    ignore: Option<List>,
+    allow: Patterns,
+    ignore: Patterns,
 }
 
 impl Filter {
     /// Compile the lists; an empty list means "no list" (as `None` in Python).
-    pub fn new(allow: &[String], ignore: &[String]) -> Filter {
-        Filter {
-            allow: (!allow.is_empty()).then(|| List::new(allow)),
-            ignore: (!ignore.is_empty()).then(|| List::new(ignore)),
-        }
+    pub fn new<S: AsRef<str>>(allow: &[S], ignore: &[S]) -> Filter {
+        Filter { allow: Patterns::new(allow), ignore: Patterns::new(ignore) }
     }
 
     /// Keep everything.
     pub fn all() -> Filter {
-        Filter { allow: None, ignore: None }
+        Filter::new::<&str>(&[], &[])
     }
 
     /// Whether `path` (a repo path, `/`-separated) is kept.
     pub fn keeps(&self, path: &str) -> bool {
-        let p = path.replace('\\', "/");
-        self.allow.as_ref().is_none_or(|a| a.is_match(&p)) && !self.ignore.as_ref().is_some_and(|i| i.is_match(&p))
+        (self.allow.is_empty() || self.allow.matches(path)) && !self.ignore.matches(path)
     }
 }
 

@@ -36,6 +36,20 @@ pub struct Progress<'a> {
     pub total_bytes_done: u64,
     /// Bytes of all the call's files.
     pub total_bytes_total: u64,
+    /// What is being done to the bytes of `filename` (downloads: [`Phase::Download`]).
+    pub phase: Phase,
+}
+
+/// What a progress report counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// Bytes received and written (downloads).
+    #[default]
+    Download,
+    /// Bytes read and hashed (cache verify, upload preparation).
+    Hash,
+    /// Bytes sent to the server (uploads).
+    Upload,
 }
 
 /// The caller's progress callback: return `false` to cancel the call.
@@ -111,6 +125,7 @@ struct Report {
     files_total: u64,
     all_done: u64,
     all_total: u64,
+    phase: Phase,
 }
 
 impl Report {
@@ -123,14 +138,16 @@ impl Report {
             files_total: self.files_total,
             total_bytes_done: self.all_done,
             total_bytes_total: self.all_total,
+            phase: self.phase,
         }
     }
 }
 
 #[derive(Debug, Default)]
 struct State {
-    /// Per-file counters by slot (one slot per [`ProgressSink::for_file`] view).
-    files: std::collections::HashMap<u64, (String, u64, u64)>,
+    /// Per-file counters by slot (one slot per [`ProgressSink::for_file`] view): name, done,
+    /// total, phase.
+    files: std::collections::HashMap<u64, (String, u64, u64, Phase)>,
     next_slot: u64,
     /// The slot reported as "the current file".
     current: u64,
@@ -156,11 +173,12 @@ struct State {
 
 impl State {
     fn report(&self, slot: u64) -> Report {
-        let (filename, done, total) = self.files.get(&slot).cloned().unwrap_or_default();
+        let (filename, done, total, phase) = self.files.get(&slot).cloned().unwrap_or_default();
         Report {
             filename,
             done,
             total,
+            phase,
             files_done: self.files_done,
             files_total: self.files_total,
             all_done: self.all_done,
@@ -231,12 +249,43 @@ impl ProgressSink {
         });
     }
 
-    /// A file starts, `done` of its `total` bytes already present (reported whatever the rate).
+    /// A file starts downloading, `done` of its `total` bytes already present (reported whatever
+    /// the rate).
     pub fn start(&self, filename: &str, done: u64, total: u64) {
+        self.start_phase(filename, Phase::Download, done, total);
+    }
+
+    /// The whole call has `bytes` more to move (over every file and phase), announced up front
+    /// (uploads: hashing and sending).
+    pub fn add_overall(&self, bytes: u64) {
+        self.with(|s| {
+            s.planned = true;
+            s.all_total += bytes;
+        });
+    }
+
+    /// `bytes` counted by [`ProgressSink::add`] must be done again (a failed attempt is retried).
+    pub fn retract(&self, bytes: u64) {
         let slot = self.slot;
         self.with(|s| {
-            if let Some((_, old, _)) = s.files.insert(slot, (filename.to_string(), done, total)) {
-                s.all_done -= old.min(s.all_done);
+            if let Some(f) = s.files.get_mut(&slot) {
+                f.1 = f.1.saturating_sub(bytes);
+            }
+            s.all_done = s.all_done.saturating_sub(bytes);
+            s.dirty = true;
+        });
+    }
+
+    /// A file starts a phase (downloading, hashing, sending), `done` of its `total` bytes already
+    /// done (reported whatever the rate).
+    pub fn start_phase(&self, filename: &str, phase: Phase, done: u64, total: u64) {
+        let slot = self.slot;
+        self.with(|s| {
+            // A restart of the same phase replaces its bytes; a new phase adds to the call's.
+            if let Some((_, old, _, old_phase)) = s.files.insert(slot, (filename.to_string(), done, total, phase)) {
+                if old_phase == phase {
+                    s.all_done -= old.min(s.all_done);
+                }
             }
             if !s.planned {
                 s.files_total += 1;
@@ -276,11 +325,14 @@ impl ProgressSink {
         });
     }
 
-    /// This view's file is complete (reported whatever the rate).
+    /// This view's file (or phase of it) is complete (reported whatever the rate). A finished
+    /// download counts as a file done.
     pub fn finish(&self) {
         let slot = self.slot;
         self.with(|s| {
-            s.files_done += 1;
+            if s.files.get(&slot).is_some_and(|f| f.3 == Phase::Download) {
+                s.files_done += 1;
+            }
             s.dirty = false;
             s.force(slot);
             s.files.remove(&slot);

@@ -88,11 +88,15 @@ fn snapshot_options_layout() {
 
 #[test]
 fn repo_options_layout() {
-    assert_layout!(hf_repo_options, size = 24, align = 8, {
+    assert_layout!(hf_repo_options, size = 40, align = 8, {
         struct_size: 0,
         repo_type: 4,
         revision: 8,
         cancel: 16,
+        visibility: 24,
+        exist_ok: 28,
+        missing_ok: 29,
+        space_sdk: 32,
     });
 }
 
@@ -122,7 +126,7 @@ fn call_options_layout() {
 
 #[test]
 fn progress_layout() {
-    assert_layout!(hf_progress, size = 64, align = 8, {
+    assert_layout!(hf_progress, size = 72, align = 8, {
         struct_size: 0,
         filename: 8,
         bytes_done: 16,
@@ -131,6 +135,7 @@ fn progress_layout() {
         files_total: 40,
         total_bytes_done: 48,
         total_bytes_total: 56,
+        phase: 64,
     });
 }
 

@@ -67,6 +67,7 @@
 #include "hf_hub/repo.hpp"
 #include "hf_hub/auth.hpp"
 #include "hf_hub/cache.hpp"
+#include "hf_hub/upload.hpp"
 #include "hf_hub/client.hpp"
 
 #endif // HF_HUB_HPP

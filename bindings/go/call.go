@@ -209,6 +209,10 @@ func (k *call) repoOptions(o *RepoOptions) *C.hf_repo_options {
 	if o != nil {
 		co.repo_type = C.int32_t(o.RepoType)
 		co.revision = k.str("Revision", o.Revision)
+		co.visibility = C.int32_t(o.Visibility)
+		co.space_sdk = k.str("SpaceSDK", o.SpaceSDK)
+		co.exist_ok = C.bool(o.ExistOK)
+		co.missing_ok = C.bool(o.MissingOK)
 	}
 	return co
 }

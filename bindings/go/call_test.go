@@ -45,6 +45,7 @@ var statusTable = []struct {
 	{hfhub.StatusBadRequest, hfhub.ErrBadRequest, "HF_ERR_BAD_REQUEST"},
 	{hfhub.StatusMetadata, hfhub.ErrMetadata, "HF_ERR_METADATA"},
 	{hfhub.StatusNoToken, hfhub.ErrNoToken, "HF_ERR_NO_TOKEN"},
+	{hfhub.StatusStaleParent, hfhub.ErrStaleParent, "HF_ERR_STALE_PARENT"},
 }
 
 // TestStatusCodes checks, for every code 0..21, that the Go constant has that value, that its

@@ -32,7 +32,16 @@ func (t RepoType) String() string {
 	return "RepoType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Progress is one progress report of a download, a snapshot or a cache verification.
+// ProgressPhase tells what a progress report counts (hf_progress_phase).
+type ProgressPhase int
+
+const (
+	PhaseDownload ProgressPhase = C.HF_PROGRESS_DOWNLOAD // bytes received and written
+	PhaseHash     ProgressPhase = C.HF_PROGRESS_HASH     // bytes read and hashed (before an upload)
+	PhaseUpload   ProgressPhase = C.HF_PROGRESS_UPLOAD   // bytes sent
+)
+
+// Progress is one progress report of a download, a snapshot, an upload or a cache verification.
 type Progress struct {
 	Filename   string // the repo filename being transferred (a snapshot: the file that changed last)
 	BytesDone  uint64 // bytes of this file written so far
@@ -44,6 +53,8 @@ type Progress struct {
 	FilesTotal      uint64 // files the call processes
 	TotalBytesDone  uint64 // bytes of all the call's files done so far
 	TotalBytesTotal uint64 // bytes of all the call's files
+
+	Phase ProgressPhase // what BytesDone counts
 }
 
 // DownloadOptions are the options of Download, Metadata and TryLoadFromCache. A nil pointer means

@@ -34,6 +34,7 @@ const (
 	StatusBadRequest         Status = C.HF_ERR_BAD_REQUEST
 	StatusMetadata           Status = C.HF_ERR_METADATA
 	StatusNoToken            Status = C.HF_ERR_NO_TOKEN
+	StatusStaleParent        Status = C.HF_ERR_STALE_PARENT
 )
 
 // String returns the library's text for the status, e.g. "HF_ERR_GATED: gated repository".
@@ -101,6 +102,7 @@ var (
 	ErrBadRequest         = &Error{Status: StatusBadRequest}
 	ErrMetadata           = &Error{Status: StatusMetadata}
 	ErrNoToken            = &Error{Status: StatusNoToken}
+	ErrStaleParent        = &Error{Status: StatusStaleParent}
 )
 
 // ErrClientClosed is wrapped by the error (StatusInvalidArgument) of a call on a closed Client.

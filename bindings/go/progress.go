@@ -39,6 +39,9 @@ func hfhubGoProgress(p *C.hf_progress, h C.uintptr_t) (ret C.int32_t) {
 		pr.TotalBytesDone = uint64(p.total_bytes_done)
 		pr.TotalBytesTotal = uint64(p.total_bytes_total)
 	}
+	if uintptr(p.struct_size) >= unsafe.Offsetof(p.phase)+unsafe.Sizeof(p.phase) {
+		pr.Phase = ProgressPhase(p.phase)
+	}
 	if !st.fn(pr) {
 		st.stopped = true
 		return 1

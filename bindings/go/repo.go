@@ -16,11 +16,16 @@ import (
 // outlives the call. Every call takes a context: when it is done the request is aborted and the
 // error satisfies both errors.Is(err, ErrCancelled) and errors.Is(err, ctx.Err()).
 
-// RepoOptions are the options of the repository calls. A nil pointer means a model repo at
-// revision "main" (RepoInfo: the default branch).
+// RepoOptions are the options of the repository calls, reading (RepoInfo, ListTree...) and
+// administering (CreateRepo, CreateBranch...); each call reads the fields it documents. A nil
+// pointer means a model repo at revision "main" (RepoInfo: the default branch).
 type RepoOptions struct {
-	RepoType RepoType
-	Revision string // branch, tag, 40-hex commit or refs/pr/N; ignored by ListRefs and RepoExists
+	RepoType   RepoType
+	Revision   string     // reading calls: branch, tag, 40-hex commit or refs/pr/N; ignored by ListRefs and RepoExists
+	Visibility Visibility // CreateRepo
+	SpaceSDK   string     // CreateRepo of a Space: gradio, streamlit, docker or static
+	ExistOK    bool       // CreateRepo, CreateBranch, CreateTag: an existing one is not an error
+	MissingOK  bool       // DeleteRepo: a missing repository is not an error
 }
 
 // EntryType is what a RepoEntry is (the C hf_entry_type).
@@ -120,8 +125,8 @@ type Ref struct {
 	TargetCommit string // the 40-hex commit it points to
 }
 
-// Commit is one commit of a history (hf_repo_commit).
-type Commit struct {
+// CommitEntry is one commit of a history (hf_repo_commit).
+type CommitEntry struct {
 	ID      string   // 40-hex commit id
 	Title   string   // first line of the message
 	Message string   // the rest of the message
@@ -131,8 +136,8 @@ type Commit struct {
 
 // RepoCommits is the result of ListCommits.
 type RepoCommits struct {
-	Commits []Commit // newest first
-	JSON    string   // the server's records, a JSON array
+	Commits []CommitEntry // newest first
+	JSON    string        // the server's records, a JSON array
 }
 
 // RepoInfo asks the Hub about a repo at opts.Revision (default: the default branch): id, commit,
@@ -272,7 +277,7 @@ func (c *Client) ListCommits(ctx context.Context, repoID string, opts *RepoOptio
 		status := C.hf_repo_list_commits(k.client, k.str("repoID", repoID), k.repoOptions(opts), &out, &k.cerr)
 		if out != nil {
 			n := int(C.hf_repo_commits_count(out))
-			list = &RepoCommits{Commits: make([]Commit, 0, n), JSON: borrowed(C.hf_repo_commits_json(out))}
+			list = &RepoCommits{Commits: make([]CommitEntry, 0, n), JSON: borrowed(C.hf_repo_commits_json(out))}
 			for i := 0; i < n; i++ {
 				r := C.hf_repo_commits_get(out, C.size_t(i))
 				if r == nil {
@@ -282,7 +287,7 @@ func (c *Client) ListCommits(ctx context.Context, repoID string, opts *RepoOptio
 				if s := borrowed(r.authors); s != "" {
 					authors = strings.Split(s, ",")
 				}
-				list.Commits = append(list.Commits, Commit{
+				list.Commits = append(list.Commits, CommitEntry{
 					ID:      borrowed(r.id),
 					Title:   borrowed(r.title),
 					Message: borrowed(r.message),

@@ -30,3 +30,8 @@ void hfhub_set_gguf_progress(hf_gguf_options *options, uintptr_t handle) {
     options->progress = hfhub_progress_trampoline;
     options->user_data = (void *)handle;
 }
+
+void hfhub_set_commit_progress(hf_commit_options *options, uintptr_t handle) {
+    options->progress = hfhub_progress_trampoline;
+    options->user_data = (void *)handle;
+}

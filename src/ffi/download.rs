@@ -11,7 +11,7 @@ use crate::cache::CacheLookup;
 use crate::client::Client;
 use crate::download::file::DownloadOptions;
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+use crate::progress::{Phase, Progress};
 use crate::repo::{FileRef, RepoType};
 
 /// Repository types, for `hf_download_options.repo_type`.
@@ -58,6 +58,20 @@ pub struct hf_progress {
     pub total_bytes_done: u64,
     /// Bytes of all the call's files.
     pub total_bytes_total: u64,
+    /// What `bytes_done` counts: one of `hf_progress_phase` (downloads: `HF_PROGRESS_DOWNLOAD`).
+    pub phase: i32,
+}
+
+/// What a progress report counts (`hf_progress.phase`).
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum hf_progress_phase {
+    /// Bytes received and written.
+    HF_PROGRESS_DOWNLOAD = 0,
+    /// Bytes read and hashed (before an upload, or a cache verify).
+    HF_PROGRESS_HASH = 1,
+    /// Bytes sent to the server.
+    HF_PROGRESS_UPLOAD = 2,
 }
 
 /// Progress callback. Called on the thread that made the call, at most about ten times a second
@@ -95,6 +109,11 @@ impl ProgressRelay {
             files_total: pr.files_total,
             total_bytes_done: pr.total_bytes_done,
             total_bytes_total: pr.total_bytes_total,
+            phase: match pr.phase {
+                Phase::Download => hf_progress_phase::HF_PROGRESS_DOWNLOAD,
+                Phase::Hash => hf_progress_phase::HF_PROGRESS_HASH,
+                Phase::Upload => hf_progress_phase::HF_PROGRESS_UPLOAD,
+            } as i32,
         };
         // SAFETY: the caller's callback with its own user_data (documented contract).
         unsafe { (self.cb)(&report, self.user_data) == 0 }

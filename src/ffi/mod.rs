@@ -22,8 +22,10 @@ pub mod client;
 pub mod download;
 pub mod gguf;
 pub mod repo;
+pub mod repo_admin;
 pub mod snapshot;
 pub mod status;
+pub mod upload;
 
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -21,7 +21,9 @@ use crate::error::Result;
 use crate::progress::CancelToken;
 use crate::repo::Repo;
 
-/// Options of the repository API calls. Fill with `hf_repo_options_init`.
+/// Options of the repository calls, reading (`hf_repo_get_info`, `hf_repo_list_tree`...) and
+/// administering (`hf_repo_create`, `hf_branch_create`...). Fill with `hf_repo_options_init`; each
+/// call reads the fields it documents.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct hf_repo_options {
@@ -29,11 +31,19 @@ pub struct hf_repo_options {
     pub struct_size: u32,
     /// One of `hf_repo_type` (default `HF_REPO_TYPE_MODEL`).
     pub repo_type: i32,
-    /// Branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"` (for `hf_repo_get_info`: the
-    /// default branch).
+    /// Reading calls: branch, tag, 40-hex commit or `refs/pr/N`. NULL: `"main"` (for
+    /// `hf_repo_get_info`: the default branch).
     pub revision: *const c_char,
     /// A cancel token, or NULL. Borrowed for the duration of the call.
     pub cancel: *const hf_cancel_token,
+    /// `hf_repo_create`: one of `hf_visibility` (default `HF_VISIBILITY_DEFAULT`).
+    pub visibility: i32,
+    /// `hf_repo_create`, `hf_branch_create`, `hf_tag_create`: an existing one is not an error.
+    pub exist_ok: bool,
+    /// `hf_repo_delete`: a missing repository is not an error.
+    pub missing_ok: bool,
+    /// `hf_repo_create` of a Space: its SDK (`gradio`, `streamlit`, `docker`, `static`); NULL otherwise.
+    pub space_sdk: *const c_char,
 }
 
 impl Default for hf_repo_options {
@@ -43,6 +53,10 @@ impl Default for hf_repo_options {
             repo_type: 0,
             revision: std::ptr::null(),
             cancel: std::ptr::null(),
+            visibility: 0,
+            exist_ok: false,
+            missing_ok: false,
+            space_sdk: std::ptr::null(),
         }
     }
 }

@@ -57,11 +57,14 @@ pub enum hf_status {
     HF_ERR_METADATA = 20,
     /// A token is required and none is configured.
     HF_ERR_NO_TOKEN = 21,
+    /// A commit's parent commit is no longer the head of the branch (someone committed
+    /// meanwhile); nothing was committed: refresh and try again.
+    HF_ERR_STALE_PARENT = 22,
 }
 
 impl hf_status {
     /// Every code, in numeric order.
-    pub const ALL: [hf_status; 22] = {
+    pub const ALL: [hf_status; 23] = {
         use hf_status::*;
         [
             HF_OK,
@@ -86,6 +89,7 @@ impl hf_status {
             HF_ERR_BAD_REQUEST,
             HF_ERR_METADATA,
             HF_ERR_NO_TOKEN,
+            HF_ERR_STALE_PARENT,
         ]
     };
 
@@ -115,6 +119,7 @@ impl hf_status {
             HF_ERR_BAD_REQUEST => "HF_ERR_BAD_REQUEST: bad request\0",
             HF_ERR_METADATA => "HF_ERR_METADATA: server sent incomplete file metadata\0",
             HF_ERR_NO_TOKEN => "HF_ERR_NO_TOKEN: no token configured\0",
+            HF_ERR_STALE_PARENT => "HF_ERR_STALE_PARENT: the parent commit is not the branch head any more\0",
         }
     }
 }
@@ -133,6 +138,7 @@ pub(crate) fn status_of(e: &Error) -> hf_status {
         Error::Forbidden(_) => HF_ERR_FORBIDDEN,
         Error::RateLimited(_) => HF_ERR_RATE_LIMITED,
         Error::BadRequest(_) => HF_ERR_BAD_REQUEST,
+        Error::StaleParent(_) => HF_ERR_STALE_PARENT,
         Error::Http(_) => HF_ERR_HTTP,
         Error::Offline(_) => HF_ERR_OFFLINE,
         Error::IncompleteSnapshot(_) => HF_ERR_INCOMPLETE_SNAPSHOT,
@@ -246,7 +252,7 @@ mod tests {
         }
         let t = |c| unsafe { std::ffi::CStr::from_ptr(hf_status_str(c)) }.to_str().unwrap().to_string();
         assert_eq!(t(5), "HF_ERR_GATED: gated repository, access not granted");
-        assert_eq!(t(22), "unknown status");
+        assert_eq!(t(23), "unknown status");
         assert_eq!(t(-1), "unknown status");
     }
 }

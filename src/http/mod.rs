@@ -37,6 +37,10 @@ pub struct Http {
     /// Built on first use: loading the system's trusted certificates costs a few milliseconds,
     /// which a client that only answers from the cache (offline, commit-pinned) never pays.
     inner: Arc<OnceLock<reqwest::Client>>,
+    /// The same without a read-inactivity timeout, for requests that send a long body (uploads):
+    /// no answer byte arrives while a part of many megabytes is being sent, which a read timeout
+    /// would take for a stalled server. Built on first use.
+    sending: Arc<OnceLock<reqwest::Client>>,
     use_env_proxy: bool,
     timeout: Duration,
     /// The client's bandwidth cap, shared by every transfer.
@@ -66,8 +70,15 @@ pub enum Body {
     },
 }
 
+/// Hears of every chunk of a request body as it is handed to the connection (upload progress).
+pub type OnSent = Arc<dyn Fn(u64) + Send + Sync>;
+
 impl Body {
-    async fn into_reqwest(self) -> Result<(Option<reqwest::Body>, Option<u64>)> {
+    async fn into_reqwest(
+        self,
+        on_sent: Option<OnSent>,
+        throttle: Option<Arc<throttle::Throttle>>,
+    ) -> Result<(Option<reqwest::Body>, Option<u64>)> {
         match self {
             Body::Empty => Ok((None, None)),
             Body::Bytes(b) => {
@@ -83,14 +94,32 @@ impl Body {
                     .await
                     .map_err(|e| Error::io(format!("seeking in {}", path.display()), e))?;
                 let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 * 1024);
-                Ok((Some(reqwest::Body::wrap_stream(stream)), Some(len)))
+                if on_sent.is_none() && throttle.is_none() {
+                    return Ok((Some(reqwest::Body::wrap_stream(stream)), Some(len)));
+                }
+                use futures_util::StreamExt;
+                let counted = stream.then(move |chunk| {
+                    let (on_sent, throttle) = (on_sent.clone(), throttle.clone());
+                    async move {
+                        if let Ok(b) = &chunk {
+                            if let Some(t) = &throttle {
+                                t.consume(b.len() as u64).await;
+                            }
+                            if let Some(f) = &on_sent {
+                                f(b.len() as u64);
+                            }
+                        }
+                        chunk
+                    }
+                });
+                Ok((Some(reqwest::Body::wrap_stream(counted)), Some(len)))
             }
         }
     }
 }
 
 /// One request before it is sent.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Req {
     /// HTTP method.
     pub method: Method,
@@ -104,12 +133,44 @@ pub struct Req {
     pub timeout: Option<Duration>,
     /// Request body.
     pub body: Body,
+    /// Called with the size of each chunk of a [`Body::File`] as it is sent (and the chunk is
+    /// charged to the bandwidth cap then). `None`: not counted, not capped.
+    pub on_sent: Option<OnSent>,
+    /// Wait for the answer without a read-inactivity timeout (calls a server may take long to
+    /// answer, such as the completion of a multipart upload). Requests with a file body always do.
+    pub patient: bool,
+}
+
+impl std::fmt::Debug for Req {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Req")
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url))
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Req {
     /// A request with no body, token or extra headers.
     pub fn new(method: Method, url: Url) -> Req {
-        Req { method, url, token: None, headers: Vec::new(), timeout: None, body: Body::Empty }
+        Req {
+            method,
+            url,
+            token: None,
+            headers: Vec::new(),
+            timeout: None,
+            body: Body::Empty,
+            on_sent: None,
+            patient: false,
+        }
+    }
+
+    /// Set the body.
+    pub fn body(mut self, body: Body) -> Req {
+        self.body = body;
+        self
     }
 
     /// Set the Hub token.
@@ -132,6 +193,7 @@ impl Http {
     pub fn new(cfg: &Config, hub: Url) -> Result<Http> {
         Ok(Http {
             inner: Arc::new(OnceLock::new()),
+            sending: Arc::new(OnceLock::new()),
             use_env_proxy: cfg.use_env_proxy,
             timeout: cfg.download_timeout,
             throttle: cfg.max_bytes_per_sec.map(|r| Arc::new(throttle::Throttle::new(r))),
@@ -141,23 +203,25 @@ impl Http {
         })
     }
 
-    fn client(&self) -> Result<&reqwest::Client> {
-        if let Some(c) = self.inner.get() {
+    fn client(&self, long_body: bool) -> Result<&reqwest::Client> {
+        let cell = if long_body { &self.sending } else { &self.inner };
+        if let Some(c) = cell.get() {
             return Ok(c);
         }
         let mut builder = reqwest::Client::builder();
         if !self.use_env_proxy {
             builder = builder.no_proxy();
         }
+        builder =
+            if long_body { builder.tcp_keepalive(Duration::from_secs(30)) } else { builder.read_timeout(self.timeout) };
         let built = builder
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.timeout)
-            .read_timeout(self.timeout)
             .tcp_nodelay(true)
             .pool_max_idle_per_host(32)
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(self.inner.get_or_init(|| built))
+        Ok(cell.get_or_init(|| built))
     }
 
     /// Account for `n` body bytes received under the bandwidth cap (waits when over it).
@@ -190,7 +254,8 @@ impl Http {
         }
         // We never ask for compressed bodies: sizes stay checkable against the metadata (§1.2).
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
-        let (body, len) = req.body.clone().into_reqwest().await?;
+        let throttle = req.on_sent.as_ref().and(self.throttle.clone());
+        let (body, len) = req.body.clone().into_reqwest(req.on_sent.clone(), throttle).await?;
         if let Some(n) = len {
             headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
         }
@@ -198,7 +263,8 @@ impl Http {
             headers.insert(HeaderName::from_static(name), header_value(value)?);
         }
         let shown = redact_url(&req.url);
-        let client = self.client()?;
+        let long_body = req.patient || matches!(req.body, Body::File { .. }) || req.on_sent.is_some();
+        let client = self.client(long_body)?;
         let build = |body: Option<reqwest::Body>| {
             let mut b = client.request(req.method.clone(), req.url.clone()).headers(headers.clone());
             if let Some(t) = req.timeout {

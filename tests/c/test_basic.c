@@ -32,7 +32,7 @@ static void test_status_str(void) {
         HF_ERR_ENTRY_NOT_FOUND, HF_ERR_GATED, HF_ERR_UNAUTHORIZED, HF_ERR_FORBIDDEN, HF_ERR_RATE_LIMITED,
         HF_ERR_OFFLINE, HF_ERR_INCOMPLETE_SNAPSHOT, HF_ERR_NETWORK, HF_ERR_TIMEOUT, HF_ERR_HTTP,
         HF_ERR_CHECKSUM, HF_ERR_IO, HF_ERR_CANCELLED, HF_ERR_INTERNAL, HF_ERR_DISABLED, HF_ERR_BAD_REQUEST,
-        HF_ERR_METADATA, HF_ERR_NO_TOKEN};
+        HF_ERR_METADATA, HF_ERR_NO_TOKEN, HF_ERR_STALE_PARENT};
     const size_t n = sizeof codes / sizeof codes[0];
     /* Codes are explicit and never reused. */
     for (size_t i = 0; i < n; i++) CHECK_EQ_INT(codes[i], (int32_t)i);

@@ -69,12 +69,16 @@ OFF(hf_snapshot_options, progress, 64);
 OFF(hf_snapshot_options, user_data, 72);
 OFF(hf_snapshot_options, cancel, 80);
 
-SIZE(hf_repo_options, 24);
+SIZE(hf_repo_options, 40);
 ALIGN(hf_repo_options, 8);
 OFF(hf_repo_options, struct_size, 0);
 OFF(hf_repo_options, repo_type, 4);
 OFF(hf_repo_options, revision, 8);
 OFF(hf_repo_options, cancel, 16);
+OFF(hf_repo_options, visibility, 24);
+OFF(hf_repo_options, exist_ok, 28);
+OFF(hf_repo_options, missing_ok, 29);
+OFF(hf_repo_options, space_sdk, 32);
 
 SIZE(hf_gguf_options, 48);
 ALIGN(hf_gguf_options, 8);
@@ -94,7 +98,7 @@ ALIGN(hf_call_options, 8);
 OFF(hf_call_options, struct_size, 0);
 OFF(hf_call_options, cancel, 8);
 
-SIZE(hf_progress, 64);
+SIZE(hf_progress, 72);
 ALIGN(hf_progress, 8);
 OFF(hf_progress, struct_size, 0);
 OFF(hf_progress, filename, 8);
@@ -104,6 +108,7 @@ OFF(hf_progress, files_done, 32); /* appended in 0.1 */
 OFF(hf_progress, files_total, 40);
 OFF(hf_progress, total_bytes_done, 48);
 OFF(hf_progress, total_bytes_total, 56);
+OFF(hf_progress, phase, 64);
 
 /* The scalar types the structs are made of. */
 _Static_assert(sizeof(bool) == 1, "bool is one byte");

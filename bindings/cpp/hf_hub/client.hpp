@@ -15,6 +15,7 @@
 #include "handle.hpp"
 #include "repo.hpp"
 #include "snapshot.hpp"
+#include "upload.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -331,6 +332,115 @@ class Client {
     // The stored tokens and the active one. See hf_auth_list.
     [[nodiscard]] Result<TokenList> try_tokens() const { return detail::token_list(client_.get()); }
     TokenList tokens() const { return try_tokens().unwrap(); }
+
+    // ---- uploads and repository administration (hf_hub/upload.hpp) -----------------------------
+
+    // Creates a repository; returns its URL. See hf_repo_create.
+    [[nodiscard]] Result<std::string> try_create_repo(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return detail::repo_create(client_.get(), repo_id, options);
+    }
+    std::string create_repo(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return try_create_repo(repo_id, options).unwrap();
+    }
+    // Deletes a repository (options.missing_ok: a missing one is fine). See hf_repo_delete.
+    [[nodiscard]] Result<void> try_delete_repo(std::string_view repo_id, const RepoOptions& options = {}) const {
+        return detail::repo_delete(client_.get(), repo_id, options);
+    }
+    void delete_repo(std::string_view repo_id, const RepoOptions& options = {}) const {
+        try_delete_repo(repo_id, options).unwrap();
+    }
+    // Renames or transfers a repository ("namespace/name" both). See hf_repo_move.
+    [[nodiscard]] Result<void> try_move_repo(std::string_view from, std::string_view to,
+                                             const RepoOptions& options = {}) const {
+        return detail::repo_move(client_.get(), from, to, options);
+    }
+    void move_repo(std::string_view from, std::string_view to, const RepoOptions& options = {}) const {
+        try_move_repo(from, to, options).unwrap();
+    }
+    // Makes a repository public or private. See hf_repo_update_visibility.
+    [[nodiscard]] Result<void> try_update_repo_visibility(std::string_view repo_id, Visibility visibility,
+                                                          const RepoOptions& options = {}) const {
+        return detail::repo_update_visibility(client_.get(), repo_id, visibility, options);
+    }
+    void update_repo_visibility(std::string_view repo_id, Visibility visibility, const RepoOptions& options = {}) const {
+        try_update_repo_visibility(repo_id, visibility, options).unwrap();
+    }
+    // Creates `branch` at `revision` (default: the head of main). See hf_branch_create.
+    [[nodiscard]] Result<void> try_create_branch(std::string_view repo_id, std::string_view branch,
+                                                 const std::optional<std::string>& revision = std::nullopt,
+                                                 const RepoOptions& options = {}) const {
+        return detail::branch_create(client_.get(), repo_id, branch, revision, options);
+    }
+    void create_branch(std::string_view repo_id, std::string_view branch,
+                       const std::optional<std::string>& revision = std::nullopt, const RepoOptions& options = {}) const {
+        try_create_branch(repo_id, branch, revision, options).unwrap();
+    }
+    // Deletes a branch. See hf_branch_delete.
+    [[nodiscard]] Result<void> try_delete_branch(std::string_view repo_id, std::string_view branch,
+                                                 const RepoOptions& options = {}) const {
+        return detail::branch_delete(client_.get(), repo_id, branch, options);
+    }
+    void delete_branch(std::string_view repo_id, std::string_view branch, const RepoOptions& options = {}) const {
+        try_delete_branch(repo_id, branch, options).unwrap();
+    }
+    // Tags `revision` (default main) as `tag`, with an optional message. See hf_tag_create.
+    [[nodiscard]] Result<void> try_create_tag(std::string_view repo_id, std::string_view tag,
+                                              const std::optional<std::string>& revision = std::nullopt,
+                                              const std::optional<std::string>& message = std::nullopt,
+                                              const RepoOptions& options = {}) const {
+        return detail::tag_create(client_.get(), repo_id, tag, revision, message, options);
+    }
+    void create_tag(std::string_view repo_id, std::string_view tag,
+                    const std::optional<std::string>& revision = std::nullopt,
+                    const std::optional<std::string>& message = std::nullopt, const RepoOptions& options = {}) const {
+        try_create_tag(repo_id, tag, revision, message, options).unwrap();
+    }
+    // Deletes a tag. See hf_tag_delete.
+    [[nodiscard]] Result<void> try_delete_tag(std::string_view repo_id, std::string_view tag,
+                                              const RepoOptions& options = {}) const {
+        return detail::tag_delete(client_.get(), repo_id, tag, options);
+    }
+    void delete_tag(std::string_view repo_id, std::string_view tag, const RepoOptions& options = {}) const {
+        try_delete_tag(repo_id, tag, options).unwrap();
+    }
+
+    // Pushes `commit` as one commit titled `summary` (LFS files hashed once and streamed; the
+    // commit is the last request, so a failure leaves the repository unchanged). See hf_commit_push.
+    [[nodiscard]] Result<CommitInfo> try_push(std::string_view repo_id, const Commit& commit, std::string_view summary,
+                                              const CommitOptions& options = {}) const {
+        return detail::commit_push(client_.get(), repo_id, commit, summary, options);
+    }
+    CommitInfo push(std::string_view repo_id, const Commit& commit, std::string_view summary,
+                    const CommitOptions& options = {}) const {
+        return try_push(repo_id, commit, summary, options).unwrap();
+    }
+    // Uploads one local file (summary default: "Upload <path_in_repo> with huggingface_hub").
+    // See hf_upload_file.
+    [[nodiscard]] Result<CommitInfo> try_upload_file(std::string_view repo_id, const std::filesystem::path& local_path,
+                                                     std::string_view path_in_repo,
+                                                     const std::optional<std::string>& summary = std::nullopt,
+                                                     const CommitOptions& options = {}) const {
+        return detail::upload_file(client_.get(), repo_id, local_path, path_in_repo, summary, options);
+    }
+    CommitInfo upload_file(std::string_view repo_id, const std::filesystem::path& local_path,
+                           std::string_view path_in_repo, const std::optional<std::string>& summary = std::nullopt,
+                           const CommitOptions& options = {}) const {
+        return try_upload_file(repo_id, local_path, path_in_repo, summary, options).unwrap();
+    }
+    // Uploads a local folder, split into several commits past the limits; a rerun sends and
+    // commits only what the Hub lacks. See hf_upload_folder.
+    [[nodiscard]] Result<CommitInfo> try_upload_folder(std::string_view repo_id, const std::filesystem::path& folder,
+                                                       const FolderOptions& folder_options = {},
+                                                       const std::optional<std::string>& summary = std::nullopt,
+                                                       const CommitOptions& options = {}) const {
+        return detail::upload_folder(client_.get(), repo_id, folder, folder_options, summary, options);
+    }
+    CommitInfo upload_folder(std::string_view repo_id, const std::filesystem::path& folder,
+                             const FolderOptions& folder_options = {},
+                             const std::optional<std::string>& summary = std::nullopt,
+                             const CommitOptions& options = {}) const {
+        return try_upload_folder(repo_id, folder, folder_options, summary, options).unwrap();
+    }
 
     // ---------------------------------------------------------------------------------------------
 

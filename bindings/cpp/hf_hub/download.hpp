@@ -27,7 +27,15 @@ enum class RepoType : int32_t {
     Space = HF_REPO_TYPE_SPACE,
 };
 
-// A progress report, passed to DownloadOptions::progress (and SnapshotOptions::progress).
+// What a progress report counts.
+enum class ProgressPhase : int32_t {
+    Download = HF_PROGRESS_DOWNLOAD, // bytes received and written
+    Hash = HF_PROGRESS_HASH,         // bytes read and hashed (before an upload)
+    Upload = HF_PROGRESS_UPLOAD,     // bytes sent
+};
+
+// A progress report, passed to DownloadOptions::progress (and SnapshotOptions::progress,
+// CommitOptions::progress).
 struct Progress {
     std::string filename;     // repo filename being transferred (a snapshot: the file that changed last)
     uint64_t bytes_done = 0;  // bytes of this file written so far
@@ -38,6 +46,7 @@ struct Progress {
     uint64_t files_total = 0;       // files the call processes
     uint64_t total_bytes_done = 0;  // bytes of all the call's files done so far
     uint64_t total_bytes_total = 0; // bytes of all the call's files
+    ProgressPhase phase = ProgressPhase::Download; // what bytes_done counts
 };
 
 // Options of download(), file_metadata() and cache_lookup(). file_metadata() uses repo_type,
@@ -123,6 +132,9 @@ class ProgressRelay {
                 progress.files_total = p->files_total;
                 progress.total_bytes_done = p->total_bytes_done;
                 progress.total_bytes_total = p->total_bytes_total;
+            }
+            if (p->struct_size >= offsetof(hf_progress, phase) + sizeof(p->phase)) {
+                progress.phase = static_cast<ProgressPhase>(p->phase);
             }
             return (*self->fn_)(progress) ? 0 : 1;
         } catch (...) {

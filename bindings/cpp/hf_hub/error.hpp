@@ -49,6 +49,7 @@ enum class Status : int32_t {
     BadRequest = HF_ERR_BAD_REQUEST,
     Metadata = HF_ERR_METADATA,
     NoToken = HF_ERR_NO_TOKEN,
+    StaleParent = HF_ERR_STALE_PARENT,
 };
 
 namespace detail {
@@ -83,6 +84,7 @@ inline constexpr StatusInfo status_table[] = {
     {Status::BadRequest, HF_ERR_BAD_REQUEST, "HF_ERR_BAD_REQUEST"},
     {Status::Metadata, HF_ERR_METADATA, "HF_ERR_METADATA"},
     {Status::NoToken, HF_ERR_NO_TOKEN, "HF_ERR_NO_TOKEN"},
+    {Status::StaleParent, HF_ERR_STALE_PARENT, "HF_ERR_STALE_PARENT"},
 };
 
 constexpr bool status_table_is_dense() {
@@ -102,7 +104,7 @@ inline constexpr int32_t status_count = static_cast<int32_t>(std::size(detail::s
 
 static_assert(std::is_same_v<std::underlying_type_t<Status>, std::underlying_type_t<hf_status>>);
 static_assert(detail::status_table_is_dense(), "hf::Status and the hf_status table disagree");
-static_assert(status_count == HF_ERR_NO_TOKEN + 1, "a status code is missing from hf::Status");
+static_assert(status_count == HF_ERR_STALE_PARENT + 1, "a status code is missing from hf::Status");
 static_assert(static_cast<int32_t>(Status::Ok) == HF_OK);
 static_assert(static_cast<int32_t>(Status::InvalidArgument) == HF_ERR_INVALID_ARGUMENT);
 static_assert(static_cast<int32_t>(Status::RepoNotFound) == HF_ERR_REPO_NOT_FOUND);
@@ -125,6 +127,7 @@ static_assert(static_cast<int32_t>(Status::Disabled) == HF_ERR_DISABLED);
 static_assert(static_cast<int32_t>(Status::BadRequest) == HF_ERR_BAD_REQUEST);
 static_assert(static_cast<int32_t>(Status::Metadata) == HF_ERR_METADATA);
 static_assert(static_cast<int32_t>(Status::NoToken) == HF_ERR_NO_TOKEN);
+static_assert(static_cast<int32_t>(Status::StaleParent) == HF_ERR_STALE_PARENT);
 
 // Static text naming a status code, e.g. "HF_ERR_GATED: gated repository" (hf_status_str).
 inline std::string_view status_str(hf_status status) noexcept { return hf_status_str(status); }

@@ -29,13 +29,26 @@
 namespace hf {
 
 // Options of the repository calls.
+enum class Visibility : int32_t {
+    Default = HF_VISIBILITY_DEFAULT, // creating: the Hub's default (public)
+    Public = HF_VISIBILITY_PUBLIC,
+    Private = HF_VISIBILITY_PRIVATE,
+    Protected = HF_VISIBILITY_PROTECTED, // Spaces only
+};
+
+// Options of the repository calls, reading (repo_info, list_tree...) and administering
+// (create_repo, create_branch...); each call reads the fields it documents (see hf_repo_options).
 struct RepoOptions {
     RepoType repo_type = RepoType::Model;
-    // Branch, tag, 40-hex commit or refs/pr/N; unset: "main" (repo_info: the default branch).
-    // list_refs() and repo_exists() ignore it.
+    // Reading calls: branch, tag, 40-hex commit or refs/pr/N; unset: "main" (repo_info: the
+    // default branch). list_refs() and repo_exists() ignore it.
     std::optional<std::string> revision;
     // Borrowed for the duration of the call; nullptr for none.
     const CancelToken* cancel = nullptr;
+    Visibility visibility = Visibility::Default; // create_repo
+    std::optional<std::string> space_sdk;        // create_repo of a Space: gradio, streamlit, docker, static
+    bool exist_ok = false;                       // create_repo, create_branch, create_tag
+    bool missing_ok = false;                     // delete_repo
 };
 
 // What a RepoEntry is (the C `hf_entry_type`: HF_ENTRY_FILE = 0, HF_ENTRY_DIRECTORY = 1).
@@ -135,6 +148,10 @@ inline hf_repo_options repo_options(const RepoOptions& o, Args& args) {
     c.repo_type = static_cast<int32_t>(o.repo_type);
     c.revision = args.opt(o.revision, "revision");
     c.cancel = o.cancel ? o.cancel->native() : nullptr;
+    c.visibility = static_cast<int32_t>(o.visibility);
+    c.space_sdk = args.opt(o.space_sdk, "space_sdk");
+    c.exist_ok = o.exist_ok;
+    c.missing_ok = o.missing_ok;
     return c;
 }
 

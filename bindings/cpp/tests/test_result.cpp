@@ -237,16 +237,17 @@ const StatusRow kStatusRows[] = {
     HF_TEST_STATUS(BadRequest, HF_ERR_BAD_REQUEST),
     HF_TEST_STATUS(Metadata, HF_ERR_METADATA),
     HF_TEST_STATUS(NoToken, HF_ERR_NO_TOKEN),
+    HF_TEST_STATUS(StaleParent, HF_ERR_STALE_PARENT),
 };
 #undef HF_TEST_STATUS
 
 } // namespace
 
 TEST(CppStatus, EveryCodeIsKnownAndNamedAlike) {
-    ASSERT_EQ(std::size(kStatusRows), 22u);
-    ASSERT_EQ(hf::status_count, 22);
+    ASSERT_EQ(std::size(kStatusRows), 23u);
+    ASSERT_EQ(hf::status_count, 23);
     const std::string_view unknown = hf_status_str(-1);
-    for (int32_t code = 0; code < 22; code++) {
+    for (int32_t code = 0; code < 23; code++) {
         SCOPED_TRACE("code " + std::to_string(code));
         const StatusRow& row = kStatusRows[code];
         EXPECT_EQ(row.c, code);

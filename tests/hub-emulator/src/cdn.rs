@@ -43,6 +43,14 @@ pub(crate) fn route(sh: &Shared, ctx: &Ctx) -> Resp {
             ];
             crate::hub::serve_bytes(ctx, &data, headers)
         }
+        (&Method::PUT, ["upload", oid, "part", n]) => {
+            let Ok(n) = n.parse::<u64>() else {
+                return s3_error(400, "InvalidArgument", "Part number must be an integer");
+            };
+            let etag = format!("\"{}\"", &sha256_hex(&ctx.body)[..32]);
+            sh.state().parts.entry(oid.to_ascii_lowercase()).or_default().insert(n, ctx.body.clone());
+            Resp::new(200).header("etag", etag)
+        }
         (&Method::PUT, ["upload", oid]) => {
             let oid = oid.to_ascii_lowercase();
             let actual = sha256_hex(&ctx.body);

@@ -42,6 +42,7 @@ pub(crate) fn route(sh: &Shared, ctx: &Ctx) -> Resp {
         ["api", "repos", "create"] => crate::upload::create_repo(sh, &mut st, ctx, user),
         ["api", "repos", "delete"] => crate::upload::delete_repo(&mut st, ctx, user),
         ["api", "repos", "move"] => crate::upload::move_repo(&mut st, ctx, user),
+        ["api", "complete_multipart"] => crate::upload::complete_multipart(&mut st, ctx),
         ["api", t, ..] if RepoType::from_plural(t).is_some() => {
             let rt = RepoType::from_plural(t).unwrap_or(RepoType::Model);
             api_repo(sh, &mut st, ctx, user, rt, &segs)

@@ -55,6 +55,9 @@ pub struct EmulatorOptions {
     /// external static server (the benchmarks' nginx) serving the files [`Emulator::export_lfs`]
     /// writes. Upload URLs still point at the built-in CDN. `None`: the built-in CDN.
     pub cdn_base: Option<String>,
+    /// LFS uploads larger than this many bytes get the `multipart` transfer with parts of this
+    /// size (like the Hub, which picks the threshold and the part size). `None`: always `basic`.
+    pub multipart_chunk_size: Option<u64>,
 }
 
 /// Who may read a repo.

@@ -1,6 +1,6 @@
 //! `hub-emulator [--hub-port N] [--cdn-port N] [--demo] [--load TYPE:REPO_ID=DIR]...
 //!  [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH]
-//!  [--cdn-base URL] [--export-lfs DIR]`
+//!  [--cdn-base URL] [--export-lfs DIR] [--multipart-chunk-size N]`
 //!
 //! `--cdn-base` makes the LFS 302s point at an external server (`URL/repos/<repo>/<sha256>?…`);
 //! `--export-lfs` writes every LFS object to `DIR/<sha256>` after loading, before the ready line.
@@ -15,7 +15,7 @@ use hub_emulator::{Emulator, EmulatorOptions};
 
 const USAGE: &str = "usage: hub-emulator [--hub-port N] [--cdn-port N] [--demo] \
 [--load TYPE:REPO_ID=DIR]... [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH] \
-[--cdn-base URL] [--export-lfs DIR]";
+[--cdn-base URL] [--export-lfs DIR] [--multipart-chunk-size N]";
 
 #[derive(Default)]
 struct Args {
@@ -46,6 +46,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--demo" => args.demo = true,
             "--cdn-base" => args.opts.cdn_base = Some(value(&flag)?),
+            "--multipart-chunk-size" => {
+                args.opts.multipart_chunk_size =
+                    Some(value(&flag)?.parse().map_err(|e| format!("--multipart-chunk-size: {e}"))?)
+            }
             "--export-lfs" => args.export_lfs = Some(PathBuf::from(value(&flag)?)),
             "--ready-file" => args.ready_file = Some(PathBuf::from(value(&flag)?)),
             "--load" => {

@@ -314,6 +314,8 @@ pub(crate) struct State {
     pub lfs: HashMap<String, Bytes>,
     /// Uploads whose bytes did not match their oid.
     pub bad_uploads: HashSet<String>,
+    /// Multipart uploads in progress: sha256 → part number → bytes.
+    pub parts: HashMap<String, BTreeMap<u64, Bytes>>,
     clock: u64,
 }
 

@@ -5,7 +5,7 @@ use base64::Engine;
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-use crate::git::is_lfs_path;
+use crate::git::{is_lfs_path, sha256_hex};
 use crate::model::{HubError, Op, Repo, RepoType, State, Target, User};
 use crate::server::{Ctx, Resp, Shared};
 use crate::util::query_bool;
@@ -350,6 +350,30 @@ pub(crate) fn lfs_batch(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&Us
             let stored = st.lfs.get(&oid);
             match op {
                 "upload" if stored.is_some() => json!({"oid": oid, "size": size}),
+                "upload" if sh.opts.multipart_chunk_size.is_some_and(|cs| cs > 0 && size > cs) => {
+                    let cs = sh.opts.multipart_chunk_size.unwrap_or(1);
+                    let mut header = serde_json::Map::new();
+                    header.insert("chunk_size".into(), json!(cs.to_string()));
+                    for n in 1..=size.div_ceil(cs) {
+                        header.insert(
+                            format!("{n:05}"),
+                            json!(format!("{}/upload/{oid}/part/{n}?uploadId={oid}&X-Amz-Signature=fakesig", sh.cdn_url)),
+                        );
+                    }
+                    json!({
+                        "oid": oid,
+                        "size": size,
+                        "authenticated": true,
+                        "actions": {
+                            "upload": {
+                                "href": format!("{}/api/complete_multipart?uploadId={oid}&signature=fakesig", sh.hub_url),
+                                "header": header,
+                                "expires_at": expires,
+                            },
+                            "verify": {"href": verify_href, "expires_at": expires},
+                        },
+                    })
+                }
                 "upload" => json!({
                     "oid": oid,
                     "size": size,
@@ -379,7 +403,50 @@ pub(crate) fn lfs_batch(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&Us
             }
         })
         .collect();
-    lfs_json(200, &json!({"transfer": "basic", "objects": out, "hash_algo": "sha256"}))
+    let multipart = out.iter().any(|o| o["actions"]["upload"]["header"]["chunk_size"].is_string());
+    let transfer = if multipart { "multipart" } else { "basic" };
+    lfs_json(200, &json!({"transfer": transfer, "objects": out, "hash_algo": "sha256"}))
+}
+
+/// `POST /api/complete_multipart?uploadId=<oid>`: `{"oid","parts":[{"partNumber","etag"}]}` →
+/// the parts are joined (all of them, in order, with the ETags their PUTs answered) and checked
+/// against the oid.
+pub(crate) fn complete_multipart(st: &mut State, ctx: &Ctx) -> Resp {
+    if ctx.method != axum::http::Method::POST {
+        return Resp::method_not_allowed();
+    }
+    let v = match ctx.json_body() {
+        Ok(v) => v,
+        Err(e) => return err(e),
+    };
+    let oid = v["oid"].as_str().unwrap_or_default().to_ascii_lowercase();
+    let upload_id = crate::util::query_get(&ctx.query_pairs(), "uploadId").unwrap_or_default().to_ascii_lowercase();
+    if oid.is_empty() || oid != upload_id {
+        return Resp::error(400, None, "oid does not match the upload");
+    }
+    let Some(stored) = st.parts.get(&oid) else {
+        return Resp::error(404, None, "No such upload");
+    };
+    let listed = v["parts"].as_array().cloned().unwrap_or_default();
+    if listed.len() != stored.len() {
+        return Resp::error(400, None, &format!("Expected {} parts, got {}", stored.len(), listed.len()));
+    }
+    let mut data = Vec::new();
+    for (i, (n, bytes)) in stored.iter().enumerate() {
+        let p = &listed[i];
+        let etag = format!("\"{}\"", &sha256_hex(bytes)[..32]);
+        if p["partNumber"].as_u64() != Some(*n) || *n != i as u64 + 1 || p["etag"].as_str() != Some(etag.as_str()) {
+            return Resp::error(400, None, &format!("Invalid part {}: {p}", i + 1));
+        }
+        data.extend_from_slice(bytes);
+    }
+    st.parts.remove(&oid);
+    if sha256_hex(&data) != oid {
+        st.bad_uploads.insert(oid);
+        return Resp::error(400, None, "The uploaded parts do not match the oid");
+    }
+    st.lfs.entry(oid).or_insert_with(|| Bytes::from(data));
+    Resp::json(200, &json!({"success": true}))
 }
 
 pub(crate) fn lfs_verify(st: &mut State, ctx: &Ctx) -> Resp {
