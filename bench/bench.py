@@ -7,7 +7,7 @@
 Every workload runs one client process at a time (never two tools at once); each timed sample is
 the wall clock from spawning the process to its exit, measured here with perf_counter, plus the
 in-process times that the drivers (bench/hf_bench.c, bench/py_bench.py, bench/hf-hub-peer) print,
-and the process's peak RSS (ru_maxrss from os.wait4: that process and the descendants it waited for).
+and, in (a) and (a'), the process's peak RSS (GNU time's %M).
 """
 
 import argparse
@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
@@ -71,7 +70,7 @@ class Ctx:
     def __init__(self, a):
         self.a = a
         self.env = clean_env(a.hub, a.lanes)
-        self.last_rss_kib = 0
+        self.last_rss_kib = None
         self.timeout = a.timeout
 
     def tool_env(self, hf_home):
@@ -79,39 +78,37 @@ class Ctx:
         e["HF_HOME"] = hf_home
         return e
 
-    def run(self, argv, hf_home, stdout_json=False, env=None):
-        """Runs one process; returns (wall seconds, parsed JSON line or None). Its peak RSS (KiB) is
-        left in self.last_rss_kib."""
-        wall, out = self.run_raw(argv, hf_home, env)
+    def run(self, argv, hf_home, stdout_json=False, env=None, rss=False):
+        """Runs one process; returns (wall seconds, parsed JSON line or None). With rss=True the
+        process runs under GNU time and its peak RSS (KiB) is left in self.last_rss_kib."""
+        wall, out = self.run_raw(argv, hf_home, env, rss)
         return wall, (json.loads(out.strip().splitlines()[-1]) if stdout_json else None)
 
-    def run_raw(self, argv, hf_home, env=None):
+    def run_raw(self, argv, hf_home, env=None, rss=False):
         e = self.tool_env(hf_home)
         e.update(env or {})
-        # Output into files, not pipes, so that the child is reaped by os.wait4 (per-process rusage)
-        # while nothing has to drain its pipes.
-        with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        with tempfile.NamedTemporaryFile("r") as tf:
+            # Peak RSS by `/usr/bin/time -f %M` (its wait4 of the client), not by our own wait4: a
+            # child spawned by this interpreter (vfork + exec) keeps the interpreter's RSS as the
+            # floor of its ru_maxrss (~27 MiB here); GNU time's fork from a ~2 MiB process does not.
+            if rss:
+                argv = ["/usr/bin/time", "-f", "%M", "-o", tf.name, *argv]
             t0 = time.perf_counter()
-            p = subprocess.Popen(argv, env=e, stdout=fo, stderr=fe)
-            timer = threading.Timer(self.timeout, p.kill)
-            timer.start()
+            # Its own process group, so that a timeout or a signal to this driver kills the client
+            # itself and not only GNU time (which would leave the client running).
+            p = subprocess.Popen(argv, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
             try:
-                _, status, ru = os.wait4(p.pid, 0)
-                p.returncode = os.waitstatus_to_exitcode(status)
+                out, err = p.communicate(timeout=self.timeout)
             except BaseException:
-                p.kill()
+                os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
                 raise
-            finally:
-                timer.cancel()
             wall = time.perf_counter() - t0
-            self.last_rss_kib = ru.ru_maxrss
-            fo.seek(0)
-            fe.seek(0)
-            out, err = fo.read().decode(errors="replace"), fe.read().decode(errors="replace")
-        if p.returncode != 0:
-            sys.exit(f"bench: {' '.join(argv[:8])} ... failed ({p.returncode}):\n{err}")
-        return wall, out
+            if p.returncode != 0:
+                sys.exit(f"bench: {' '.join(argv[:8])} ... failed ({p.returncode}):\n{err.decode(errors='replace')}")
+            if rss:
+                self.last_rss_kib = int(tf.read().split()[-1])
+        return wall, out.decode()
 
     def curl_many(self, urls, outputs, hf_home, head=False, warmup=False):
         """One curl process fetching every URL over one kept-alive connection; curl's own per-transfer
@@ -244,12 +241,12 @@ def large_tools(c, w, hub, env=None):
     resolve = f"{hub}/{REPO}/resolve/main/{LARGE}"
     e = dict(env or {}, HF_ENDPOINT=hub)
     return {
-        "ours": (lambda home: c.run([a.hf_bench, REPO, LARGE], home, True, e), None),
-        "ours-noverify": (lambda home: c.run([a.hf_bench, "--no-verify", REPO, LARGE], home, True, e), None),
-        "ours-durable": (lambda home: c.run([a.hf_bench, "--durable", REPO, LARGE], home, True, e), None),
-        "python": (lambda home: c.run([a.python, a.py_bench, REPO, LARGE], home, True, e), None),
-        "hf-hub": (lambda home: c.run([a.hf_hub_peer, REPO, LARGE], home, True, e), None),
-        "aria2c": (lambda home: c.run(aria2c_argv(a, resolve, aria_dir, LARGE), home, False, e),
+        "ours": (lambda home: c.run([a.hf_bench, REPO, LARGE], home, True, e, True), None),
+        "ours-noverify": (lambda home: c.run([a.hf_bench, "--no-verify", REPO, LARGE], home, True, e, True), None),
+        "ours-durable": (lambda home: c.run([a.hf_bench, "--durable", REPO, LARGE], home, True, e, True), None),
+        "python": (lambda home: c.run([a.python, a.py_bench, REPO, LARGE], home, True, e, True), None),
+        "hf-hub": (lambda home: c.run([a.hf_hub_peer, REPO, LARGE], home, True, e, True), None),
+        "aria2c": (lambda home: c.run(aria2c_argv(a, resolve, aria_dir, LARGE), home, False, e, True),
                    os.path.join(aria_dir, LARGE)),
     }  # fmt: skip
 
@@ -272,14 +269,14 @@ def bench_large(c):
 
     tools.update(
         {
-            "curl": (lambda home: c.run(curl + ["-o", curl_out, a.cdn_url], home), curl_out),
-            "curl-null": (lambda home: c.run(curl + ["-o", "/dev/null", a.cdn_url], home), "/dev/null"),
+            "curl": (lambda home: c.run(curl + ["-o", curl_out, a.cdn_url], home, rss=True), curl_out),
+            "curl-null": (lambda home: c.run(curl + ["-o", "/dev/null", a.cdn_url], home, rss=True), "/dev/null"),
             "curl+fsync": (curl_fsync, curl_out),
             # The durable-write ceiling: the same bytes (the exported object, page-cached by nginx's
             # reads) written and fdatasync'ed.
             "dd": (
                 lambda home: c.run(
-                    ["dd", f"if={a.lfs_file}", f"of={dd_out}", "bs=8M", "conv=fdatasync", "status=none"], home
+                    ["dd", f"if={a.lfs_file}", f"of={dd_out}", "bs=8M", "conv=fdatasync", "status=none"], home, rss=True
                 ),
                 dd_out,
             ),
@@ -293,10 +290,12 @@ def bench_large(c):
         for name in rotate(list(tools), r):
             home = fresh_dir(os.path.join(w, "home"))
             fn, where = tools[name]
+            c.last_rss_kib = None
             wall, out = fn(home)
             d = sink(res, name, r)
             d["wall"].append(wall)
-            d["rss_mib"].append(rss_mib(c.last_rss_kib))
+            if c.last_rss_kib is not None:
+                d["rss_mib"].append(rss_mib(c.last_rss_kib))
             if name == "sha256":
                 d["rate"].append(out["mib_per_s"])
                 drop(w)
@@ -311,16 +310,13 @@ def bench_large(c):
                 if r < 0 and sha256_file(got) != a.large_sha256:
                     sys.exit(f"bench: {name} wrote a file with the wrong sha256")
             drop(w)
-            print(
-                f"  large {tag(a, r):7s} {name:14s} {wall:8.3f} s  {size / wall / 2**20:8.1f} MiB/s"
-                f"  rss {rss_mib(c.last_rss_kib):7.1f} MiB",
-                flush=True,
-            )
+            rss = f"  rss {rss_mib(c.last_rss_kib):7.1f} MiB" if c.last_rss_kib is not None else ""
+            print(f"  large {tag(a, r):7s} {name:14s} {wall:8.3f} s  {size / wall / 2**20:8.1f} MiB/s{rss}", flush=True)
     return {
         k: {
             "wall": stats(v["wall"]),
             "incall": stats(v["incall"]) if v["incall"] else None,
-            "rss_mib": stats(v["rss_mib"]),
+            "rss_mib": stats(v["rss_mib"]) if v["rss_mib"] else None,
             "rate_mib_s": stats(v["rate"]) if v["rate"] else None,
         }
         for k, v in res.items()
@@ -624,7 +620,7 @@ def machine(a):
         "hf-hub crate": sh(f"grep -A1 'name = \"hf-hub\"' {a.root}/bench/hf-hub-peer/Cargo.lock | sed -n 's/version = //p'")
         .strip('"'),
         "aria2c": sh("aria2c --version | head -1"),
-        "toxiproxy": sh(f"{a.toxiproxy} -version 2>&1 | head -1"),
+        "toxiproxy": sh(f"go version -m {a.toxiproxy} 2>/dev/null | awk '$1 == \"mod\" {{ print $3 }}'"),
         "git": sh("git -C " + a.root + " describe --always --dirty 2>/dev/null"),
     }
 
@@ -770,7 +766,7 @@ def render(a, m, res):
                 continue
             s_ = d["wall"]
             inc = f"{d['incall']['median']:.3f}" if d["incall"] else "–"
-            rss = f"{d['rss_mib']['median']:.1f}, {d['rss_mib']['max']:.1f}" if k != "curl+fsync" else "–"
+            rss = f"{d['rss_mib']['median']:.1f}, {d['rss_mib']['max']:.1f}" if d["rss_mib"] else "–"
             rt = "–" if k == "ours" else ratio(ours, s_["median"])
             L.append(f"| {labels[k]} | {s_['median']:.3f} | {rng(s_)} | {mibs(size_mib, s_['median'])} | {inc} | "
                      f"{rss} | {rt} |")
@@ -801,8 +797,8 @@ def render(a, m, res):
         sn = res.get(key)
         if not sn:
             continue
-        L.append(f"### {title}: {sn['files']} files ({a.snap_n} × {a.snap_kib} KiB + `.gitattributes`) into an empty "
-                 f"cache, `max_workers` = {a.snap_workers}")
+        L.append(f"### {title}: {sn['files']} files of {a.snap_kib} KiB into an empty cache, "
+                 f"`max_workers` = {a.snap_workers}")
         L.append("")
         L.append("| client | median s | min–max s | in-call median s | Hub requests (median) | by kind (last run) "
                  "| client / ours (time) |")

@@ -76,10 +76,14 @@ if ! command -v nginx >/dev/null; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx-light >/dev/null
   [ -n "$guard" ] && as_root rm -f "$guard"
 fi
-if ! command -v aria2c >/dev/null; then
-  log "installing aria2 (apt)"
+missing=""
+command -v aria2c >/dev/null || missing="$missing aria2"
+[ -x /usr/bin/time ] || missing="$missing time"   # GNU time: the peak RSS of (a) and (a')
+if [ -n "$missing" ]; then
+  log "installing$missing (apt)"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq aria2 >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $missing >/dev/null
 fi
 TOXIPROXY=$ROOT/.tools/bin/toxiproxy-server
 if [ ! -x "$TOXIPROXY" ]; then
