@@ -267,7 +267,7 @@ timeout "$MAX_SECONDS" python3 bench/bench.py run \
   --work "$WORK/runs" --root "$ROOT" \
   --hf-download "$HF_DOWNLOAD" --hf-bench "$HF_BENCH" --python "$PYTHON" --py-bench "$ROOT/bench/py_bench.py" \
   --hf-hub-peer "$HF_HUB_PEER" --sha256-rate "$SHA256_RATE" --lfs-file "$WORK/lfs/$LARGE_SHA" \
-  --link-hub "$LINK_HUB" --slow-hub "$SLOW_HUB" --toxiproxy "$TOXIPROXY" \
+  --link-hub "$LINK_HUB" --link-cdn-url "$link_loc" --slow-hub "$SLOW_HUB" --toxiproxy "$TOXIPROXY" \
   --lanes "$LANES" --link-latency-ms "$LINK_LATENCY_MS" --link-mbps "$LINK_MBPS" \
   --snap-n "$SNAP_N" --snap-kib "$SNAP_KIB" --snap-workers "$SNAP_WORKERS" \
   --large-mib "$LARGE_MIB" --small-kib "$SMALL_KIB" --small-n "$SMALL_N" --warm-n "$WARM_N" --runs "$RUNS" \
