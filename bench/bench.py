@@ -6,7 +6,8 @@
 
 Every workload runs one client process at a time (never two tools at once); each timed sample is
 the wall clock from spawning the process to its exit, measured here with perf_counter, plus the
-in-process times that the drivers (bench/hf_bench.c, bench/py_bench.py) print.
+in-process times that the drivers (bench/hf_bench.c, bench/py_bench.py, bench/hf-hub-peer) print,
+and, in (a) and (a'), the process's peak RSS (GNU time's %M).
 """
 
 import argparse
@@ -22,15 +23,21 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
 REPO = "bench/bench-model"
 LARGE = "model.safetensors"  # LFS by extension: HEAD on the Hub, 302 to the CDN (nginx)
+SNAP_REPO = "bench/bench-snapshot"  # many small regular files, served by the Hub itself
 
 
 def small_name(i):
     return f"small/f{i:03d}.txt"  # a regular (non-LFS) file: served by the Hub itself
+
+
+def snap_name(i):
+    return f"d{i // 100:02d}/f{i:04d}.txt"  # 100 files per folder, like a sharded dataset
 
 
 # ---------------------------------------------------------------------------------------------- gen
@@ -48,6 +55,12 @@ def gen(a):
     for i in range(a.small_n):
         with open(os.path.join(a.dir, small_name(i)), "wb") as f:
             f.write(rng.randbytes(a.small_kib << 10))
+    if a.snap_dir:
+        for i in range(a.snap_n):
+            path = os.path.join(a.snap_dir, snap_name(i))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(rng.randbytes(a.snap_kib << 10))
 
 
 # ---------------------------------------------------------------------------------------------- run
@@ -56,7 +69,8 @@ def gen(a):
 class Ctx:
     def __init__(self, a):
         self.a = a
-        self.env = clean_env(a.hub)
+        self.env = clean_env(a.hub, a.lanes)
+        self.last_rss_kib = None
         self.timeout = a.timeout
 
     def tool_env(self, hf_home):
@@ -64,20 +78,37 @@ class Ctx:
         e["HF_HOME"] = hf_home
         return e
 
-    def run(self, argv, hf_home, stdout_json=False):
-        """Runs one process; returns (wall seconds, parsed JSON line or None)."""
-        wall, out = self.run_raw(argv, hf_home)
+    def run(self, argv, hf_home, stdout_json=False, env=None, rss=False):
+        """Runs one process; returns (wall seconds, parsed JSON line or None). With rss=True the
+        process runs under GNU time and its peak RSS (KiB) is left in self.last_rss_kib."""
+        wall, out = self.run_raw(argv, hf_home, env, rss)
         return wall, (json.loads(out.strip().splitlines()[-1]) if stdout_json else None)
 
-    def run_raw(self, argv, hf_home):
-        t0 = time.perf_counter()
-        p = subprocess.run(
-            argv, env=self.tool_env(hf_home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=self.timeout
-        )
-        wall = time.perf_counter() - t0
-        if p.returncode != 0:
-            sys.exit(f"bench: {' '.join(argv[:8])} ... failed ({p.returncode}):\n{p.stderr.decode(errors='replace')}")
-        return wall, p.stdout.decode()
+    def run_raw(self, argv, hf_home, env=None, rss=False):
+        e = self.tool_env(hf_home)
+        e.update(env or {})
+        with tempfile.NamedTemporaryFile("r") as tf:
+            # Peak RSS by `/usr/bin/time -f %M` (its wait4 of the client), not by our own wait4: a
+            # child spawned by this interpreter (vfork + exec) keeps the interpreter's RSS as the
+            # floor of its ru_maxrss (~27 MiB here); GNU time's fork from a ~2 MiB process does not.
+            if rss:
+                argv = ["/usr/bin/time", "-f", "%M", "-o", tf.name, *argv]
+            t0 = time.perf_counter()
+            # Its own process group, so that a timeout or a signal to this driver kills the client
+            # itself and not only GNU time (which would leave the client running).
+            p = subprocess.Popen(argv, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            try:
+                out, err = p.communicate(timeout=self.timeout)
+            except BaseException:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+                raise
+            wall = time.perf_counter() - t0
+            if p.returncode != 0:
+                sys.exit(f"bench: {' '.join(argv[:8])} ... failed ({p.returncode}):\n{err.decode(errors='replace')}")
+            if rss:
+                self.last_rss_kib = int(tf.read().split()[-1])
+        return wall, out.decode()
 
     def curl_many(self, urls, outputs, hf_home, head=False, warmup=False):
         """One curl process fetching every URL over one kept-alive connection; curl's own per-transfer
@@ -102,11 +133,22 @@ class Ctx:
         with NO_PROXY_OPENER.open(f"{self.a.hub}/_emulator/requests", timeout=10) as r:
             return [x for x in json.load(r) if x["origin"] == "hub"]
 
+    def tree_files(self, repo, rev):
+        """The repo's files at rev by the Hub's recursive listing (all pages), outside the timings."""
+        url, files, pages = f"{self.a.hub}/api/models/{repo}/tree/{rev}?recursive=true", [], 0
+        while url:
+            pages += 1
+            with NO_PROXY_OPENER.open(url, timeout=30) as r:
+                files += [x["path"] for x in json.load(r) if x["type"] == "file"]
+                link = r.headers.get("link") or ""
+            url = link[1 : link.index(">")] if 'rel="next"' in link else None
+        return files, pages
+
 
 NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def clean_env(hub):
+def clean_env(hub, lanes):
     e = {
         k: v
         for k, v in os.environ.items()
@@ -117,6 +159,7 @@ def clean_env(hub):
         HF_HUB_DISABLE_TELEMETRY="1",
         HF_HUB_DISABLE_PROGRESS_BARS="1",  # no tqdm bars: a terminal-less run, like ours
         NO_PROXY="127.0.0.1,localhost",
+        HF_HUB_C_LANES=str(lanes),  # ours only (other clients ignore it): the lanes aria2c gets too
     )
     return e
 
@@ -141,8 +184,8 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def find_blob(hf_home, name):
-    snap = os.path.join(hf_home, "hub", "models--" + REPO.replace("/", "--"), "snapshots")
+def find_blob(hf_home, name, repo=REPO):
+    snap = os.path.join(hf_home, "hub", "models--" + repo.replace("/", "--"), "snapshots")
     for commit in os.listdir(snap):
         p = os.path.join(snap, commit, name)
         if os.path.exists(p):
@@ -173,43 +216,243 @@ def rotate(items, r):
     return items[r:] + items[:r]
 
 
+def rss_mib(kib):
+    return kib / 1024
+
+
+def aria2c_argv(a, url, out_dir, name):
+    """aria2c as users run it for fast Hub pulls: as many connections as our lanes (-x/-s), splits
+    down to 1 MiB (-k, so a small file is still split), fallocate'd output; no checksum (it has
+    none to check against unless given one)."""
+    n = str(a.lanes)
+    return [
+        "aria2c", "--no-conf", "-q", "-x", n, "-s", n, "-k", "1M", "--file-allocation=falloc",
+        "--allow-overwrite=true", "--auto-file-renaming=false", "--summary-interval=0",
+        "--console-log-level=error", "-d", out_dir, "-o", name, url,
+    ]  # fmt: skip
+
+
+def large_tools(c, w, hub, env=None):
+    """The clients of workloads (a) and (a'): name -> (function(home) -> (wall, json), where the file
+    lands (None: the cache)). `hub` is the Hub URL the clients are given (the resolve URL's 302 then
+    decides which CDN they fetch from)."""
+    a = c.a
+    aria_dir = os.path.join(w, "aria2")
+    resolve = f"{hub}/{REPO}/resolve/main/{LARGE}"
+    e = dict(env or {}, HF_ENDPOINT=hub)
+    return {
+        "ours": (lambda home: c.run([a.hf_bench, REPO, LARGE], home, True, e, True), None),
+        "ours-noverify": (lambda home: c.run([a.hf_bench, "--no-verify", REPO, LARGE], home, True, e, True), None),
+        "ours-durable": (lambda home: c.run([a.hf_bench, "--durable", REPO, LARGE], home, True, e, True), None),
+        "python": (lambda home: c.run([a.python, a.py_bench, REPO, LARGE], home, True, e, True), None),
+        "hf-hub": (lambda home: c.run([a.hf_hub_peer, REPO, LARGE], home, True, e, True), None),
+        "aria2c": (lambda home: c.run(aria2c_argv(a, resolve, aria_dir, LARGE), home, False, e, True),
+                   os.path.join(aria_dir, LARGE)),
+    }  # fmt: skip
+
+
 def bench_large(c):
+    """(a) one LFS file into an empty cache, with the machine's ceilings in the same rounds."""
     a = c.a
     size = a.large_mib << 20
     w = os.path.join(a.work, "large")
     curl_out = os.path.join(w, "curl.out")
-    tools = {
-        "curl": lambda home: c.run(["curl", "-sS", "--fail", "--noproxy", "*", "-o", curl_out, a.cdn_url], home),
-        "curl+fsync": None,  # below
-        "ours": lambda home: c.run([a.hf_download, REPO, LARGE], home),
-        "ours-noverify": lambda home: c.run([a.hf_bench, "--no-verify", REPO, LARGE], home, True),
-        "python": lambda home: c.run([a.python, a.py_bench, REPO, LARGE], home, True),
-    }
+    dd_out = os.path.join(w, "dd.out")
+    curl = ["curl", "-sS", "--fail", "--noproxy", "*"]
+    tools = large_tools(c, w, a.hub)
 
     def curl_fsync(home):
         t0 = time.perf_counter()
-        c.run(["curl", "-sS", "--fail", "--noproxy", "*", "-o", curl_out, a.cdn_url], home)
+        c.run(curl + ["-o", curl_out, a.cdn_url], home)
         c.run(["sync", curl_out], home)  # coreutils sync FILE = fsync(FILE)
         return time.perf_counter() - t0, None
 
-    tools["curl+fsync"] = curl_fsync
-    res = {k: {"wall": [], "incall": []} for k in tools}
+    tools.update(
+        {
+            "curl": (lambda home: c.run(curl + ["-o", curl_out, a.cdn_url], home, rss=True), curl_out),
+            "curl-null": (lambda home: c.run(curl + ["-o", "/dev/null", a.cdn_url], home, rss=True), "/dev/null"),
+            "curl+fsync": (curl_fsync, curl_out),
+            # The durable-write ceiling: the same bytes (the exported object, page-cached by nginx's
+            # reads) written and fdatasync'ed.
+            "dd": (
+                lambda home: c.run(
+                    ["dd", f"if={a.lfs_file}", f"of={dd_out}", "bs=8M", "conv=fdatasync", "status=none"], home, rss=True
+                ),
+                dd_out,
+            ),
+            # Single-core SHA-256 of the library's implementation, in memory: its wall is not used,
+            # its rate is (converted to seconds for this size in the report).
+            "sha256": (lambda home: c.run([a.sha256_rate, "64", str(a.sha_seconds)], home, True), "/dev/null"),
+        }
+    )
+    res = {k: {"wall": [], "incall": [], "rss_mib": [], "rate": []} for k in tools}
     for r in rounds(a):
         for name in rotate(list(tools), r):
             home = fresh_dir(os.path.join(w, "home"))
-            wall, out = tools[name](home)
+            fn, where = tools[name]
+            c.last_rss_kib = None
+            wall, out = fn(home)
             d = sink(res, name, r)
             d["wall"].append(wall)
+            if c.last_rss_kib is not None:
+                d["rss_mib"].append(rss_mib(c.last_rss_kib))
+            if name == "sha256":
+                d["rate"].append(out["mib_per_s"])
+                drop(w)
+                print(f"  large {tag(a, r):7s} {name:14s} {out['mib_per_s']:8.1f} MiB/s (sha2, one core)", flush=True)
+                continue
             if out:
                 d["incall"].append(out["total_s"])
-            got = curl_out if name.startswith("curl") else find_blob(home, LARGE)
-            if os.path.getsize(got) != size:
+            if where != "/dev/null":
+                got = where or find_blob(home, LARGE)
+                if os.path.getsize(got) != size:
+                    sys.exit(f"bench: {name} wrote {os.path.getsize(got)} bytes, expected {size}")
+                if r < 0 and sha256_file(got) != a.large_sha256:
+                    sys.exit(f"bench: {name} wrote a file with the wrong sha256")
+            drop(w)
+            rss = f"  rss {rss_mib(c.last_rss_kib):7.1f} MiB" if c.last_rss_kib is not None else ""
+            print(f"  large {tag(a, r):7s} {name:14s} {wall:8.3f} s  {size / wall / 2**20:8.1f} MiB/s{rss}", flush=True)
+    return {
+        k: {
+            "wall": stats(v["wall"]),
+            "incall": stats(v["incall"]) if v["incall"] else None,
+            "rss_mib": stats(v["rss_mib"]) if v["rss_mib"] else None,
+            "rate_mib_s": stats(v["rate"]) if v["rate"] else None,
+        }
+        for k, v in res.items()
+    }
+
+
+def bench_link(c):
+    """(a') the same file through the realistic link: toxiproxy in front of the CDN (latency and a
+    per-connection bandwidth cap); the Hub is reached through nginx, which rewrites the 302's
+    Location to the toxiproxy port. No warm-up round (nginx's page cache is warm from (a)); the
+    first round's files are hashed (outside the timings)."""
+    a = c.a
+    size = a.large_mib << 20
+    w = os.path.join(a.work, "link")
+    tools = {k: v for k, v in large_tools(c, w, a.link_hub).items() if k in ("ours", "aria2c", "python", "hf-hub")}
+    # The link's own limit for `lanes` connections: one curl, `lanes` ranges of the file in parallel
+    # through toxiproxy, into /dev/null (no disk, no hash).
+    part = -(-size // a.lanes)
+    par = ["curl", "-sS", "--fail", "--noproxy", "*", "--parallel", "--parallel-max", str(a.lanes)]
+    for i in range(a.lanes):
+        par += ["-r", f"{i * part}-{min(size, (i + 1) * part) - 1}", "-o", "/dev/null", a.link_cdn_url]
+    tools["curl-parallel-null"] = (lambda home: c.run(par, home, rss=True), "/dev/null")
+    res = {k: {"wall": [], "incall": [], "rss_mib": []} for k in tools}
+    for r in range(a.runs):
+        for name in rotate(list(tools), r):
+            home = fresh_dir(os.path.join(w, "home"))
+            fn, where = tools[name]
+            wall, out = fn(home)
+            d = res[name]
+            d["wall"].append(wall)
+            d["rss_mib"].append(rss_mib(c.last_rss_kib))
+            if out:
+                d["incall"].append(out["total_s"])
+            got = where or find_blob(home, LARGE)
+            if got != "/dev/null" and os.path.getsize(got) != size:
                 sys.exit(f"bench: {name} wrote {os.path.getsize(got)} bytes, expected {size}")
-            if r < 0 and sha256_file(got) != a.large_sha256:
+            if got != "/dev/null" and r == 0 and sha256_file(got) != a.large_sha256:
                 sys.exit(f"bench: {name} wrote a file with the wrong sha256")
             drop(w)
-            print(f"  large {tag(a, r):7s} {name:14s} {wall:8.3f} s  {size / wall / 2**20:8.1f} MiB/s", flush=True)
-    return {k: {"wall": stats(v["wall"]), "incall": stats(v["incall"]) if v["incall"] else None} for k, v in res.items()}
+            print(
+                f"  link  {r + 1}/{a.runs:<5d} {name:14s} {wall:8.3f} s  {size / wall / 2**20:8.1f} MiB/s"
+                f"  rss {rss_mib(c.last_rss_kib):7.1f} MiB",
+                flush=True,
+            )
+    return {
+        k: {"wall": stats(v["wall"]), "incall": stats(v["incall"]) if v["incall"] else None,
+            "rss_mib": stats(v["rss_mib"])}
+        for k, v in res.items()
+    }  # fmt: skip
+
+
+def classify(req):
+    """A Hub request's kind, for the snapshot tables."""
+    path = req["path"]
+    if "/tree/" in path:
+        return "listing"
+    if "/revision/" in path or (path.startswith("/api/") and path.count("/") == 4):
+        return "revision/info"
+    if "/resolve/" in path:
+        return f"{req['method']} resolve"
+    return f"{req['method']} other"
+
+
+def bench_snapshot(c, link):
+    """(b) / (b'): snapshot of the many-small-files repo into an empty cache, and the Hub requests
+    each client made (the emulator's log, cleared before each run). Then, untimed by the rounds'
+    order but measured alike, the same snapshot again into the now complete cache by branch name
+    (issue 7: "one revision request and nothing else")."""
+    a = c.a
+    hub = a.slow_hub if link else a.hub
+    w = os.path.join(a.work, "snap-link" if link else "snap")
+    expected, pages = c.tree_files(SNAP_REPO, "main")
+    expected.sort()
+    e = {"HF_ENDPOINT": hub}
+    mw = str(a.snap_workers)
+    tools = {
+        "ours": lambda home: c.run([a.hf_bench, "--snapshot", "--max-workers", mw, SNAP_REPO], home, True, e),
+        "python": lambda home: c.run([a.python, a.py_bench, "--snapshot", "--max-workers", mw, SNAP_REPO], home, True, e),
+        "hf-hub": lambda home: c.run([a.hf_hub_peer, "--snapshot", "--max-workers", mw, SNAP_REPO], home, True, e),
+    }  # fmt: skip
+    res = {k: {"wall": [], "incall": [], "requests": [], "kinds": [], "warm_wall": [], "warm_incall": [],
+               "warm_kinds": []} for k in tools}  # fmt: skip
+    for r in rounds(a):
+        for name in rotate(list(tools), r):
+            home = fresh_dir(os.path.join(w, "home"))
+            c.clear_log()
+            wall, out = tools[name](home)
+            reqs = c.hub_requests()
+            c.clear_log()
+            warm_wall, warm_out = tools[name](home)
+            warm_reqs = c.hub_requests()
+            snap_root = os.path.join(home, "hub", "models--" + SNAP_REPO.replace("/", "--"), "snapshots")
+            commits = os.listdir(snap_root)
+            got = sorted(
+                os.path.relpath(os.path.join(dp, f), os.path.join(snap_root, commits[0]))
+                for dp, _, fs in os.walk(os.path.join(snap_root, commits[0]))
+                for f in fs
+            )
+            if len(commits) != 1 or got != expected:
+                sys.exit(f"bench: {name}: snapshot holds {len(got)} files, expected {len(expected)}")
+            if r < 0:
+                for f in expected:
+                    if f.endswith(".txt") and os.path.getsize(os.path.join(snap_root, commits[0], f)) != a.snap_kib << 10:
+                        sys.exit(f"bench: {name}: {f} has the wrong size")
+            d = sink(res, name, r)
+            d["wall"].append(wall)
+            d["incall"].append(out["total_s"])
+            d["requests"].append(len(reqs))
+            d["kinds"].append(dict(collections.Counter(classify(x) for x in reqs)))
+            d["warm_wall"].append(warm_wall)
+            d["warm_incall"].append(warm_out["total_s"])
+            d["warm_kinds"].append(dict(collections.Counter(classify(x) for x in warm_reqs)))
+            drop(w)
+            print(
+                f"  snap{'′' if link else ' '} {tag(a, r):7s} {name:8s} {wall:8.3f} s  (call {out['total_s']:.3f} s, "
+                f"{len(reqs)} hub requests: {d['kinds'][-1]}); again, cache complete: {warm_wall:.3f} s "
+                f"({len(warm_reqs)} requests: {d['warm_kinds'][-1]})",
+                flush=True,
+            )
+    return {
+        "files": len(expected),
+        "pages": pages,
+        "clients": {
+            k: {
+                "wall": stats(v["wall"]),
+                "incall": stats(v["incall"]),
+                "requests": statistics.median(v["requests"]),
+                "kinds": v["kinds"][-1],
+                "warm_wall": stats(v["warm_wall"]),
+                "warm_incall": stats(v["warm_incall"]),
+                "warm_requests": statistics.median(sum(x.values()) for x in v["warm_kinds"]),
+                "warm_kinds": v["warm_kinds"][-1],
+            }
+            for k, v in res.items()
+        },
+    }
 
 
 def bench_small_cold(c):
@@ -226,6 +469,7 @@ def bench_small_cold(c):
         "curl": curl,
         "ours": lambda home: c.run([a.hf_bench, "--revision", "main", REPO, *files], home, True),
         "python": lambda home: c.run([a.python, a.py_bench, "--revision", "main", REPO, *files], home, True),
+        "hf-hub": lambda home: c.run([a.hf_hub_peer, "--revision", "main", REPO, *files], home, True),
     }
     res = {k: {"wall": [], "per_call": [], "p50": [], "requests_per_file": []} for k in tools}
     for r in rounds(a):
@@ -269,6 +513,7 @@ def bench_warm(c):
         cases[("python", rev_name)] = drv(
             [a.python, a.py_bench, "--warmup", "--repeat", str(n), "--revision", rev, REPO, f]
         )
+        cases[("hf-hub", rev_name)] = drv([a.hf_hub_peer, "--warmup", "--repeat", str(n), "--revision", rev, REPO, f])
     # The floor of a `main` hit: the same HEAD, n + 1 times over one connection, by curl.
     head_url = f"{a.hub}/{REPO}/resolve/main/{f}"
     cases[("curl", "main")] = lambda: c.curl_many([head_url] * (n + 1), ["/dev/null"] * (n + 1), home, True, True)
@@ -393,6 +638,10 @@ def machine(a):
         "nginx": sh("nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1").replace("nginx version: ", ""),
         "curl": sh("curl --version | head -1 | cut -d' ' -f1-2"),
         "libhf_hub": sh(f"{a.hf_download} --version"),
+        "hf-hub crate": sh(f"grep -A1 'name = \"hf-hub\"' {a.root}/bench/hf-hub-peer/Cargo.lock | sed -n 's/version = //p'")
+        .strip('"'),
+        "aria2c": sh("aria2c --version | head -1"),
+        "toxiproxy": sh(f"go version -m {a.toxiproxy} 2>/dev/null | awk '$1 == \"mod\" {{ print $3 }}'"),
         "git": sh("git -C " + a.root + " describe --always --dirty 2>/dev/null"),
     }
 
@@ -409,10 +658,80 @@ def ratio(x, y):
     return f"{x / y:.2f}×"
 
 
+def mibs(size_mib, t):
+    return f"{size_mib / t:.0f}"
+
+
+def rng(st, f=lambda x: f"{x:.3f}"):
+    return f"{f(st['min'])}–{f(st['max'])}"
+
+
+def targets(a, res):
+    """The issues' targets (6 and 7), each as (workload, target, measured, met)."""
+    T = []
+    size = a.large_mib
+    big = res.get("large")
+    if big:
+        t = {k: v["wall"]["median"] for k, v in big.items()}
+        sha_t = size / big["sha256"]["rate_mib_s"]["median"]  # seconds to hash the file on one core
+        o = t["ours"]
+        T.append(("(a)", "default ≥ 1.0× as fast as `hf-hub` (time hf-hub / ours)", t["hf-hub"] / o, t["hf-hub"] / o >= 1))
+        floor = max(t["curl-null"], sha_t)  # the lower rate = the longer time
+        T.append(("(a)", "default ≥ 0.9× min(`curl -o /dev/null`, SHA-256 one core) (rate ours / that)",
+                  floor / o, floor / o >= 0.9))
+        T.append(("(a)", "verify off ≥ 0.9× `curl -o /dev/null` (rate ours / curl)",
+                  t["curl-null"] / t["ours-noverify"], t["curl-null"] / t["ours-noverify"] >= 0.9))
+        dfl = max(t["curl-null"], t["dd"])
+        T.append(("(a)", "durable ≤ 1.1× max(`curl -o /dev/null`, `dd` fdatasync) (time ours / that)",
+                  t["ours-durable"] / dfl, t["ours-durable"] / dfl <= 1.1))
+        T.append(("(a)", "default ≥ 5× the official client (time python / ours)", t["python"] / o, t["python"] / o >= 5))
+        peak = max(big[k]["rss_mib"]["max"] for k in ("ours", "ours-noverify", "ours-durable"))
+        T.append(("(e)", "ours' peak RSS during (a) ≤ 32 MiB (max over runs and variants, MiB)", peak, peak <= 32))
+    link = res.get("link")
+    if link:
+        t = {k: v["wall"]["median"] for k, v in link.items()}
+        o = t["ours"]
+        cap = a.lanes * a.link_mbps * 1e6 / 2**20  # MiB/s
+        limit = size / t["curl-parallel-null"]  # the link's limit for that many connections, MiB/s
+        want = min(cap, limit)
+        T.append(("(a′)", f"≥ 0.8× min(lanes × cap = {a.lanes} × {a.link_mbps} MB/s = {cap:.0f} MiB/s, the link's limit "
+                          f"= {limit:.0f} MiB/s) (rate ours / {want:.0f} MiB/s)", size / o / want, size / o / want >= 0.8))
+        T.append(("(a′)", f"≥ 1.0× `aria2c -x{a.lanes}` (time aria2c / ours)", t["aria2c"] / o, t["aria2c"] / o >= 1))
+        T.append(("(a′)", "≥ 4× the official client (time python / ours)", t["python"] / o, t["python"] / o >= 4))
+        T.append(("(a′)", "≥ 2× `hf-hub` (time hf-hub / ours)", t["hf-hub"] / o, t["hf-hub"] / o >= 2))
+        peak = link["ours"]["rss_mib"]["max"]
+        T.append(("(e)", "ours' peak RSS during (a′) ≤ 32 MiB (MiB)", peak, peak <= 32))
+    for key, w in (("snap", "(b)"), ("snap-link", "(b′)")):
+        sn = res.get(key)
+        if not sn:
+            continue
+        cl = sn["clients"]
+        t = {k: v["wall"]["median"] for k, v in cl.items()}
+        o = t["ours"]
+        T.append((w, "≥ 10× the official client (time python / ours)", t["python"] / o, t["python"] / o >= 10))
+        if key == "snap":
+            T.append((w, "≥ 2.5× `hf-hub` (time hf-hub / ours)", t["hf-hub"] / o, t["hf-hub"] / o >= 2.5))
+            want = sn["pages"] + sn["files"]
+            got = cl["ours"]["requests"]
+            kinds = ", ".join(f"{n} {kk}" for kk, n in sorted(cl["ours"]["kinds"].items()))
+            T.append((w, f"Hub requests = listing pages + one GET per file = {sn['pages']} + {sn['files']} "
+                         f"(ours made: {kinds})", got, got == want))
+            wk = cl["ours"]["warm_kinds"]
+            T.append((w, "up-to-date snapshot in the cache, by branch name: one revision request and nothing else "
+                         f"(ours made: {', '.join(f'{n} {kk}' for kk, n in sorted(wk.items())) or 'none'})",
+                      cl["ours"]["warm_requests"], wk == {"revision/info": 1}))
+    warm = res.get("warm")
+    if warm:
+        p = warm["ours/pinned"]["per_call"]["median"] * 1e6
+        T.append(("(c)", "commit-pinned hit ≤ 5 µs per call (µs)", p, p <= 5))
+        r = warm["ours/main"]["per_call"]["median"] / warm["curl/main"]["per_call"]["median"]
+        T.append(("(c)", "`revision=main` hit ≤ 1.5× `curl -I` kept alive (ours / curl)", r, r <= 1.5))
+    return T
+
+
 def render(a, m, res):
     L = []
     size_mib = a.large_mib
-    big, small, warm = res["large"], res["small"], res["warm"]
     L.append(f"Generated by `bench/run.sh` on {m['date']} (commit `{m['git']}`).")
     L.append("")
     L.append("| machine | |")
@@ -420,120 +739,177 @@ def render(a, m, res):
     L.append(f"| CPU | {m['cpu']}, `nproc` = {m['nproc']} |")
     L.append(f"| memory (`free -g`) | {m['memory_gib']} |")
     L.append(f"| kernel | {m['kernel']} |")
-    for k in ("rustc", "cc", "python", "huggingface_hub", "nginx", "curl", "libhf_hub"):
-        L.append(f"| {k} | {m[k]} |")
+    for k in ("rustc", "cc", "python", "huggingface_hub", "hf-hub crate", "nginx", "curl", "aria2c", "toxiproxy",
+              "libhf_hub"):
+        L.append(f"| {k} | {m.get(k, '?')} |")
     L.append("")
     L.append(
-        f"Parameters: {a.runs} runs per case (median, min–max); large file {size_mib} MiB; "
-        f"{a.small_n} small files of {a.small_kib} KiB; {a.warm_n} warm calls per process; "
-        f"a cache of {a.scan_repos} repos × {a.scan_files} files to scan."
+        f"Parameters: {a.runs} runs per case (median, min–max); large file {size_mib} MiB; {a.lanes} lanes for ours "
+        f"and connections for aria2c; link: {a.link_latency_ms} ms latency, {a.link_mbps} MB/s per connection; "
+        f"snapshot of {a.snap_n} files of {a.snap_kib} KiB, {a.snap_workers} workers; {a.small_n} small files of "
+        f"{a.small_kib} KiB; {a.warm_n} warm calls per process; a cache of {a.scan_repos} repos × {a.scan_files} "
+        "files to scan. Times are process wall clocks (spawn to exit) unless the column says in-call."
     )
     L.append("")
 
-    L.append(f"### 1. Cold download of one {size_mib} MiB LFS file (process wall clock, start included)")
-    L.append("")
-    L.append("| client | median s | min–max s | MiB/s (median) | in-call median s | ours / client |")
-    L.append("|---|---|---|---|---|---|")
-    labels = {
-        "curl": "`curl -o` of the CDN URL (floor)",
-        "curl+fsync": "`curl -o` + `sync FILE` (durable floor)",
-        "ours": "**ours**: `hf_download` CLI (SHA-256 verify)",
-        "ours-noverify": "ours: `hf_bench --no-verify` (no hash)",
-        "python": "Python `hf_hub_download` (interpreter + import)",
-    }
-    ours = big["ours"]["wall"]["median"]
-    for k in ("curl", "curl+fsync", "ours", "ours-noverify", "python"):
-        s = big[k]["wall"]
-        inc = f"{big[k]['incall']['median']:.3f}" if big[k]["incall"] else "–"
-        rt = "–" if k == "ours" else ratio(ours, s["median"])
-        L.append(
-            f"| {labels[k]} | {s['median']:.3f} | {s['min']:.3f}–{s['max']:.3f} | "
-            f"{size_mib / s['median']:.0f} | {inc} | {rt} |"
-        )
-    L.append("")
+    T = targets(a, res)
+    if T:
+        L.append("### Targets (issues 6 and 7), ratios of medians within this run")
+        L.append("")
+        L.append("| workload | target | measured | met |")
+        L.append("|---|---|---|---|")
+        for w, what, val, ok in T:
+            L.append(f"| {w} | {what} | {val:.2f} | {'yes' if ok else '**no**'} |")
+        L.append("")
 
-    L.append(
-        f"### 2. Cold download of {a.small_n} small regular files ({a.small_kib} KiB), sequentially in one process"
-    )
-    L.append("")
-    L.append(
-        "| client | per file, median ms (total/N) | min–max ms | median call p50 ms | process wall median s "
-        "| Hub requests per file | ours / client (per file) |"
-    )
-    L.append("|---|---|---|---|---|---|---|")
-    ours_pc = small["ours"]["per_call"]["median"]
-    for k, label in (
-        ("curl", "`curl`, the N URLs in one process (floor: one GET each)"),
-        ("ours", "**ours** (`hf_bench`)"),
-        ("python", "Python `hf_hub_download`"),
-    ):
-        d = small[k]
-        pc, p50 = d["per_call"], d["p50"]
-        rt = "–" if k == "ours" else ratio(ours_pc, pc["median"])
-        L.append(
-            f"| {label} | {ms(pc['median'])} | {ms(pc['min'])}–{ms(pc['max'])} | {ms(p50['median'])} | "
-            f"{d['wall']['median']:.3f} | {d['requests_per_file']:.2f} | {rt} |"
-        )
-    L.append("")
+    big = res.get("large")
+    if big:
+        L.append(f"### (a) Cold download of one {size_mib} MiB LFS file into an empty cache, and the machine's ceilings")
+        L.append("")
+        L.append("| client | median s | min–max s | MiB/s (median) | in-call median s | peak RSS MiB (median, max) "
+                 "| ours / client (time) |")
+        L.append("|---|---|---|---|---|---|---|")
+        labels = {
+            "curl-null": "ceiling: `curl -o /dev/null` of the CDN URL",
+            "curl": "`curl -o FILE` of the CDN URL",
+            "curl+fsync": "`curl -o FILE` + `sync FILE`",
+            "dd": "ceiling: `dd bs=8M conv=fdatasync` of the same size",
+            "sha256": "ceiling: SHA-256 on one core (`sha2` 0.10, in memory; s = size / rate)",
+            "ours": "**ours** (`hf_bench`, SHA-256 verify, default)",
+            "ours-noverify": "ours, verify off (`--no-verify`)",
+            "ours-durable": "ours, durable (`hf_client_options.durable = 1`)",
+            "hf-hub": "`hf-hub` crate 1.0.0 `download_file` (no verification)",
+            "aria2c": f"`aria2c -x{a.lanes} -s{a.lanes} -k1M` of the resolve URL (no verification)",
+            "python": "Python `hf_hub_download` (interpreter + import)",
+        }
+        ours = big["ours"]["wall"]["median"]
+        for k in labels:
+            if k not in big:
+                continue
+            d = big[k]
+            if k == "sha256":
+                rt = d["rate_mib_s"]
+                L.append(f"| {labels[k]} | {size_mib / rt['median']:.3f} | {size_mib / rt['max']:.3f}–"
+                         f"{size_mib / rt['min']:.3f} | {rt['median']:.0f} | – | – | {ratio(ours, size_mib / rt['median'])} |")
+                continue
+            s_ = d["wall"]
+            inc = f"{d['incall']['median']:.3f}" if d["incall"] else "–"
+            rss = f"{d['rss_mib']['median']:.1f}, {d['rss_mib']['max']:.1f}" if d["rss_mib"] else "–"
+            rt = "–" if k == "ours" else ratio(ours, s_["median"])
+            L.append(f"| {labels[k]} | {s_['median']:.3f} | {rng(s_)} | {mibs(size_mib, s_['median'])} | {inc} | "
+                     f"{rss} | {rt} |")
+        L.append("")
 
-    L.append(f"### 3. Warm cache hits, {a.warm_n} calls in one process (after one untimed warm-up call)")
-    L.append("")
-    L.append("| revision | client | per call, median µs (total/N) | min–max µs | median call p50 µs "
-             "| Hub requests per call | ours / client |")
-    L.append("|---|---|---|---|---|---|---|")
-    for rev, rev_label in (("main", "`main` (one HEAD)"), ("pinned", "commit-pinned (no request)")):
-        o = warm[f"ours/{rev}"]["per_call"]["median"]
-        rows = [("ours", "**ours**"), ("python", "Python")]
-        if f"curl/{rev}" in warm:
-            rows.append(("curl", "`curl -I`, same HEAD (floor)"))
-        for cl, label in rows:
-            d = warm[f"{cl}/{rev}"]
+    link = res.get("link")
+    if link:
+        cap = a.lanes * a.link_mbps * 1e6 / 2**20
+        L.append(f"### (a′) The same file through a realistic link: toxiproxy in front of the CDN, {a.link_latency_ms} ms "
+                 f"latency, {a.link_mbps} MB/s per connection ({a.lanes} × cap = {cap:.0f} MiB/s)")
+        L.append("")
+        L.append("| client | median s | min–max s | MiB/s (median) | in-call median s | peak RSS MiB (median, max) "
+                 "| ours / client (time) |")
+        L.append("|---|---|---|---|---|---|---|")
+        ours = link["ours"]["wall"]["median"]
+        for k, label in (("curl-parallel-null", f"ceiling: one `curl --parallel`, {a.lanes} ranges into /dev/null"),
+                         ("ours", "**ours** (verify on)"), ("aria2c", f"`aria2c -x{a.lanes} -s{a.lanes} -k1M`"),
+                         ("hf-hub", "`hf-hub` crate 1.0.0"), ("python", "Python `hf_hub_download`")):
+            d = link[k]
+            s_ = d["wall"]
+            inc = f"{d['incall']['median']:.3f}" if d["incall"] else "–"
+            rt = "–" if k == "ours" else ratio(ours, s_["median"])
+            L.append(f"| {label} | {s_['median']:.3f} | {rng(s_)} | {mibs(size_mib, s_['median'])} | {inc} | "
+                     f"{d['rss_mib']['median']:.1f}, {d['rss_mib']['max']:.1f} | {rt} |")
+        L.append("")
+
+    for key, title in (("snap", "(b) Snapshot"), ("snap-link", f"(b′) Snapshot through toxiproxy in front of the Hub "
+                                                             f"({a.link_latency_ms} ms latency)")):
+        sn = res.get(key)
+        if not sn:
+            continue
+        L.append(f"### {title}: {sn['files']} files of {a.snap_kib} KiB into an empty cache, "
+                 f"`max_workers` = {a.snap_workers}")
+        L.append("")
+        L.append("| client | median s | min–max s | in-call median s | Hub requests (median) | by kind (last run) "
+                 "| client / ours (time) |")
+        L.append("|---|---|---|---|---|---|---|")
+        cl = sn["clients"]
+        ours = cl["ours"]["wall"]["median"]
+        for k, label in (("ours", "**ours** (`hf_snapshot_download`)"), ("hf-hub", "`hf-hub` crate `snapshot_download`"),
+                         ("python", "Python `snapshot_download`")):
+            d = cl[k]
+            kinds = ", ".join(f"{n} {kk}" for kk, n in sorted(d["kinds"].items()))
+            rt = "–" if k == "ours" else f"{d['wall']['median'] / ours:.1f}×"
+            L.append(f"| {label} | {d['wall']['median']:.3f} | {rng(d['wall'])} | {d['incall']['median']:.3f} | "
+                     f"{d['requests']:.0f} | {kinds} | {rt} |")
+        for k, label in (("ours", "**ours**"), ("hf-hub", "`hf-hub` crate"), ("python", "Python")):
+            d = cl[k]
+            kinds = ", ".join(f"{n} {kk}" for kk, n in sorted(d["warm_kinds"].items())) or "none"
+            rt = "–" if k == "ours" else f"{d['warm_wall']['median'] / cl['ours']['warm_wall']['median']:.1f}×"
+            L.append(f"| {label}, again (cache complete, `main`) | {d['warm_wall']['median']:.3f} | {rng(d['warm_wall'])} "
+                     f"| {d['warm_incall']['median']:.3f} | {d['warm_requests']:.0f} | {kinds} | {rt} |")
+        L.append("")
+        L.append(f"The Hub's recursive listing of this repo is {sn['pages']} page(s).")
+        L.append("")
+
+    small, warm = res.get("small"), res.get("warm")
+    if small:
+        L.append(f"### 2. Cold download of {a.small_n} small regular files ({a.small_kib} KiB), sequentially in one process")
+        L.append("")
+        L.append("| client | per file, median ms (total/N) | min–max ms | median call p50 ms | process wall median s "
+                 "| Hub requests per file | ours / client (per file) |")
+        L.append("|---|---|---|---|---|---|---|")
+        ours_pc = small["ours"]["per_call"]["median"]
+        for k, label in (
+            ("curl", "`curl`, the N URLs in one process (floor: one GET each)"),
+            ("ours", "**ours** (`hf_bench`)"),
+            ("hf-hub", "`hf-hub` crate `download_file`"),
+            ("python", "Python `hf_hub_download`"),
+        ):
+            d = small[k]
             pc, p50 = d["per_call"], d["p50"]
-            rt = "–" if cl == "ours" else ratio(o, pc["median"])
-            L.append(
-                f"| {rev_label} | {label} | {us(pc['median'])} | {us(pc['min'])}–{us(pc['max'])} | "
-                f"{us(p50['median'])} | {d['requests_per_call']:.2f} | {rt} |"
-            )
-    L.append("")
+            rt = "–" if k == "ours" else ratio(ours_pc, pc["median"])
+            L.append(f"| {label} | {ms(pc['median'])} | {ms(pc['min'])}–{ms(pc['max'])} | {ms(p50['median'])} | "
+                     f"{d['wall']['median']:.3f} | {d['requests_per_file']:.2f} | {rt} |")
+        L.append("")
+    if warm:
+        L.append(f"### 3 / (c). Warm cache hits, {a.warm_n} calls in one process (after one untimed warm-up call)")
+        L.append("")
+        L.append("| revision | client | per call, median µs (total/N) | min–max µs | median call p50 µs "
+                 "| Hub requests per call | ours / client |")
+        L.append("|---|---|---|---|---|---|---|")
+        for rev, rev_label in (("main", "`main` (one HEAD)"), ("pinned", "commit-pinned (no request)")):
+            o = warm[f"ours/{rev}"]["per_call"]["median"]
+            rows = [("ours", "**ours**"), ("hf-hub", "`hf-hub` crate"), ("python", "Python")]
+            if f"curl/{rev}" in warm:
+                rows.append(("curl", "`curl -I`, same HEAD (floor)"))
+            for cl, label in rows:
+                d = warm[f"{cl}/{rev}"]
+                pc, p50 = d["per_call"], d["p50"]
+                rt = "–" if cl == "ours" else ratio(o, pc["median"])
+                L.append(f"| {rev_label} | {label} | {us(pc['median'])} | {us(pc['min'])}–{us(pc['max'])} | "
+                         f"{us(p50['median'])} | {d['requests_per_call']:.2f} | {rt} |")
+        L.append("")
 
-    scan = res["scan"]
-    L.append(
-        f"### 4. Cache scan: {a.scan_repos} repos × {a.scan_files} files ({a.scan_repos * a.scan_files} files), "
-        "warm page cache"
-    )
-    L.append("")
-    L.append("| client | scan call, median ms | min–max ms | process wall median ms | ours / client (scan call) |")
-    L.append("|---|---|---|---|---|")
-    o = scan["ours"]["incall"]["median"]
-    for k, label in (("ours", "**ours** (`hf_cache_scan`)"), ("python", "Python `scan_cache_dir()` (import excluded)")):
-        d = scan[k]
-        rt = "–" if k == "ours" else ratio(o, d["incall"]["median"])
-        L.append(
-            f"| {label} | {ms(d['incall']['median'])} | {ms(d['incall']['min'])}–{ms(d['incall']['max'])} | "
-            f"{ms(d['wall']['median'])} | {rt} |"
-        )
-    L.append("")
+    scan = res.get("scan")
+    if scan:
+        L.append(f"### 4. Cache scan: {a.scan_repos} repos × {a.scan_files} files ({a.scan_repos * a.scan_files} files), "
+                 "warm page cache")
+        L.append("")
+        L.append("| client | scan call, median ms | min–max ms | process wall median ms | ours / client (scan call) |")
+        L.append("|---|---|---|---|---|")
+        o = scan["ours"]["incall"]["median"]
+        for k, label in (("ours", "**ours** (`hf_cache_scan`)"),
+                         ("python", "Python `scan_cache_dir()` (import excluded)")):
+            d = scan[k]
+            rt = "–" if k == "ours" else ratio(o, d["incall"]["median"])
+            L.append(f"| {label} | {ms(d['incall']['median'])} | {ms(d['incall']['min'])}–{ms(d['incall']['max'])} | "
+                     f"{ms(d['wall']['median'])} | {rt} |")
+        L.append("")
     return "\n".join(L)
 
 
 def summary(a, res):
-    big, small, warm = res["large"], res["small"], res["warm"]
-    o = big["ours"]["wall"]["median"]
-    lines = [
-        f"large {a.large_mib} MiB: ours {o:.3f} s ({a.large_mib / o:.0f} MiB/s), "
-        f"python {big['python']['wall']['median']:.3f} s, curl {big['curl']['wall']['median']:.3f} s, "
-        f"curl+fsync {big['curl+fsync']['wall']['median']:.3f} s; ours/python "
-        f"{ratio(o, big['python']['wall']['median'])}, ours/curl {ratio(o, big['curl']['wall']['median'])}",
-        f"small cold: ours {ms(small['ours']['per_call']['median'])} ms/file, python "
-        f"{ms(small['python']['per_call']['median'])} ms/file, curl {ms(small['curl']['per_call']['median'])} "
-        f"ms/GET; ours/python {ratio(small['ours']['per_call']['median'], small['python']['per_call']['median'])}",
-    ]
-    for rev in ("main", "pinned"):
-        ov, pv = warm[f"ours/{rev}"]["per_call"]["median"], warm[f"python/{rev}"]["per_call"]["median"]
-        lines.append(f"warm {rev}: ours {us(ov)} µs/call, python {us(pv)} µs/call; ours/python {ratio(ov, pv)}")
-    so, sp = res["scan"]["ours"]["incall"]["median"], res["scan"]["python"]["incall"]["median"]
-    lines.append(f"scan: ours {ms(so)} ms, python {ms(sp)} ms; python/ours {sp / so:.1f}× faster")
-    return "\n".join(lines)
+    return "\n".join(f"{w:5s} {what}: {val:.2f} {'met' if ok else 'MISSED'}" for w, what, val, ok in targets(a, res))
 
 
 BEGIN, END = "<!-- results:begin (bench/run.sh rewrites this section) -->", "<!-- results:end -->"
@@ -550,31 +926,53 @@ def update_doc(path, body):
     os.replace(path + ".tmp", path)
 
 
+WORKLOADS = ("large", "link", "snap", "snap-link", "small", "warm", "scan")
+
+
 def run(a):
     c = Ctx(a)
     t0 = time.perf_counter()
     res = {}
-    print(f"== 1. large cold ({a.large_mib} MiB) x {a.runs}", flush=True)
-    res["large"] = bench_large(c)
-    print(f"== 2. small cold ({a.small_n} x {a.small_kib} KiB) x {a.runs}", flush=True)
-    res["small"] = bench_small_cold(c)
-    print(f"== 3. warm ({a.warm_n} calls) x {a.runs}", flush=True)
-    res["warm"] = bench_warm(c)
-    print(f"== 4. cache scan ({a.scan_repos} repos x {a.scan_files} files) x {a.runs}", flush=True)
-    res["scan"] = bench_scan(c)
+    only = set(a.only.split(",")) if a.only else set(WORKLOADS)
+    if only - set(WORKLOADS):
+        sys.exit(f"bench: unknown workloads {only - set(WORKLOADS)} (known: {', '.join(WORKLOADS)})")
+    steps = (
+        ("large", f"(a) large cold ({a.large_mib} MiB)", lambda: bench_large(c)),
+        ("link", f"(a') large cold through the link ({a.large_mib} MiB)", lambda: bench_link(c)),
+        ("snap", f"(b) snapshot ({a.snap_n} x {a.snap_kib} KiB)", lambda: bench_snapshot(c, False)),
+        ("snap-link", f"(b') snapshot through the link ({a.snap_n} x {a.snap_kib} KiB)", lambda: bench_snapshot(c, True)),
+        ("small", f"2. small cold ({a.small_n} x {a.small_kib} KiB)", lambda: bench_small_cold(c)),
+        ("warm", f"3/(c). warm ({a.warm_n} calls)", lambda: bench_warm(c)),
+        ("scan", f"4. cache scan ({a.scan_repos} repos x {a.scan_files} files)", lambda: bench_scan(c)),
+    )
+    for key, title, fn in steps:
+        if key in only:
+            t1 = time.perf_counter()
+            print(f"== {title} x {a.runs}", flush=True)
+            res[key] = fn()
+            print(f"   ({time.perf_counter() - t1:.0f} s)", flush=True)
     m = machine(a)
     body = render(a, m, res)
     print("\n" + body + "\n" + summary(a, res))
     print(f"\nworkloads took {time.perf_counter() - t0:.0f} s")
-    params = {k: getattr(a, k) for k in ("large_mib", "small_kib", "small_n", "warm_n", "runs", "scan_repos", "scan_files")}
+    params = {
+        k: getattr(a, k)
+        for k in ("large_mib", "small_kib", "small_n", "warm_n", "runs", "scan_repos", "scan_files", "lanes",
+                  "link_latency_ms", "link_mbps", "snap_n", "snap_kib", "snap_workers")
+    }  # fmt: skip
     if a.json:
         os.makedirs(os.path.dirname(a.json), exist_ok=True)
         with open(a.json, "w") as f:
-            json.dump({"machine": m, "params": params, "results": res}, f, indent=1)
+            json.dump({"machine": m, "params": params, "results": res,
+                       "targets": [dict(zip(("workload", "target", "measured", "met"), t)) for t in targets(a, res)]},
+                      f, indent=1)  # fmt: skip
         print(f"results: {a.json}")
     if a.doc:
-        update_doc(a.doc, body)
-        print(f"updated {a.doc}")
+        if only != set(WORKLOADS):
+            print(f"not updating {a.doc}: only {sorted(only)} ran")
+        else:
+            update_doc(a.doc, body)
+            print(f"updated {a.doc}")
 
 
 def main():
@@ -585,18 +983,26 @@ def main():
     g.add_argument("--large-mib", type=int, required=True)
     g.add_argument("--small-kib", type=int, required=True)
     g.add_argument("--small-n", type=int, required=True)
+    g.add_argument("--snap-dir", help="where to write the snapshot repo's files")
+    g.add_argument("--snap-n", type=int, default=1000)
+    g.add_argument("--snap-kib", type=int, default=4)
     r = sub.add_parser("run")
-    for k in ("hub", "cdn-url", "commit", "large-sha256", "work", "root", "hf-download", "hf-bench", "python", "py-bench"):
+    for k in ("hub", "cdn-url", "link-cdn-url", "commit", "large-sha256", "work", "root", "hf-download", "hf-bench", "python",
+              "py-bench", "hf-hub-peer", "sha256-rate", "lfs-file", "link-hub", "slow-hub", "toxiproxy"):
         r.add_argument(f"--{k}", required=True)
-    for k in ("large-mib", "small-kib", "small-n", "warm-n", "runs"):
+    for k in ("large-mib", "small-kib", "small-n", "warm-n", "runs", "lanes", "link-latency-ms", "link-mbps",
+              "snap-n", "snap-kib"):
         r.add_argument(f"--{k}", type=int, required=True)
+    r.add_argument("--snap-workers", type=int, default=8)
+    r.add_argument("--sha-seconds", type=float, default=1.0)
     r.add_argument("--scan-repos", type=int, default=100)
     r.add_argument("--scan-files", type=int, default=200)
-    r.add_argument("--timeout", type=int, default=300, help="per process, seconds")
+    r.add_argument("--only", help=f"comma-separated subset of {','.join(WORKLOADS)} (the doc is then left alone)")
+    r.add_argument("--timeout", type=int, default=600, help="per process, seconds")
     r.add_argument("--doc", help="markdown file whose results section is rewritten")
     r.add_argument("--json", help="where to write the raw results")
     a = ap.parse_args()
-    # SIGTERM (from run.sh's trap or `timeout`) becomes SystemExit, so subprocess.run kills the client.
+    # SIGTERM (from run.sh's trap or `timeout`) becomes SystemExit, so the running client is killed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     gen(a) if a.cmd == "gen" else run(a)
 

@@ -1,8 +1,13 @@
 /*
  * hf_bench: per-call latency of hf_file_download inside one process (the benchmark's C driver).
  *
- *   hf_bench [--revision REV] [--repeat N] [--warmup] [--no-verify] REPO_ID FILE...
+ *   hf_bench [--revision REV] [--repeat N] [--warmup] [--no-verify] [--durable] REPO_ID FILE...
+ *   hf_bench --snapshot [--revision REV] [--max-workers N] [--no-verify] REPO_ID
+ *                                        one hf_snapshot_download into the cache, timed in-process
  *   hf_bench --scan                      one hf_cache_scan of the cache, timed in-process
+ *
+ * --durable sets hf_client_options.durable = 1 (sync each blob before publishing); without it the
+ * client options are the defaults, read from the environment (HF_HUB_C_DURABLE, HF_HUB_C_LANES...).
  *
  * Creates one client from the environment (HF_ENDPOINT, HF_HOME, ...), optionally makes one untimed
  * call (--warmup: fills the cache and opens the connection), then times each call of
@@ -43,13 +48,59 @@ static int download(const hf_client *client, const char *repo, const char *file,
     return 0;
 }
 
-/* --scan: one scan of the client's cache; prints the same JSON line (calls = files seen). */
-static int scan(void) {
+static hf_client *new_client(int durable) {
+    hf_client_options co;
+    hf_client_options_init(&co);
+    if (durable) {
+        co.durable = 1;
+    }
     hf_client *client = NULL;
     hf_error *err = NULL;
-    if (hf_client_new(NULL, &client, &err) != HF_OK) {
+    if (hf_client_new(&co, &client, &err) != HF_OK) {
         fprintf(stderr, "hf_bench: hf_client_new: %s\n", err ? hf_error_message(err) : "");
         hf_error_free(err);
+        return NULL;
+    }
+    return client;
+}
+
+/* --snapshot: one hf_snapshot_download; prints the JSON line with calls = files in the snapshot. */
+static int snapshot(const char *repo, const char *revision, unsigned max_workers, int verify) {
+    double t0 = now_s();
+    hf_client *client = new_client(0);
+    if (!client) {
+        return 1;
+    }
+    double client_new = now_s() - t0;
+    hf_snapshot_options o;
+    hf_snapshot_options_init(&o);
+    o.revision = revision;
+    o.max_workers = max_workers;
+    o.verify = verify;
+    hf_snapshot *snap = NULL;
+    hf_error *err = NULL;
+    double start = now_s();
+    hf_status st = hf_snapshot_download(client, repo, &o, &snap, &err);
+    double total = now_s() - start;
+    if (st != HF_OK) {
+        fprintf(stderr, "hf_bench: hf_snapshot_download: %s: %s\n", hf_status_str(st), err ? hf_error_message(err) : "");
+        hf_error_free(err);
+        hf_client_free(client);
+        return 1;
+    }
+    printf("{\"client_new_s\":%.9f,\"calls\":1,\"files\":%zu,\"total_s\":%.9f,\"call_min_s\":%.9f,"
+           "\"call_p50_s\":%.9f,\"call_max_s\":%.9f}\n",
+           client_new, hf_snapshot_file_count(snap), total, total, total, total);
+    hf_snapshot_free(snap);
+    hf_client_free(client);
+    return 0;
+}
+
+/* --scan: one scan of the client's cache; prints the same JSON line (calls = files seen). */
+static int scan(void) {
+    hf_client *client = new_client(0);
+    hf_error *err = NULL;
+    if (!client) {
         return 1;
     }
     double t0 = now_s();
@@ -75,8 +126,8 @@ int main(int argc, char **argv) {
         return scan();
     }
     const char *revision = NULL;
-    long repeat = 1;
-    int warmup = 0, verify = 1, i = 1;
+    long repeat = 1, max_workers = 0;
+    int warmup = 0, verify = 1, durable = 0, snap = 0, i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--revision") == 0 && i + 1 < argc) {
             revision = argv[++i];
@@ -86,13 +137,27 @@ int main(int argc, char **argv) {
             warmup = 1;
         } else if (strcmp(argv[i], "--no-verify") == 0) {
             verify = 0;
+        } else if (strcmp(argv[i], "--durable") == 0) {
+            durable = 1;
+        } else if (strcmp(argv[i], "--snapshot") == 0) {
+            snap = 1;
+        } else if (strcmp(argv[i], "--max-workers") == 0 && i + 1 < argc) {
+            max_workers = strtol(argv[++i], NULL, 10);
         } else {
             fprintf(stderr, "hf_bench: unknown option %s\n", argv[i]);
             return 2;
         }
     }
+    if (snap) {
+        if (argc - i != 1 || max_workers < 0) {
+            fprintf(stderr, "usage: hf_bench --snapshot [--revision REV] [--max-workers N] [--no-verify] REPO_ID\n");
+            return 2;
+        }
+        return snapshot(argv[i], revision, (unsigned)max_workers, verify);
+    }
     if (argc - i < 2 || repeat < 1) {
-        fprintf(stderr, "usage: hf_bench [--revision REV] [--repeat N] [--warmup] [--no-verify] REPO_ID FILE...\n");
+        fprintf(stderr, "usage: hf_bench [--revision REV] [--repeat N] [--warmup] [--no-verify] [--durable] REPO_ID "
+                        "FILE...\n");
         return 2;
     }
     const char *repo = argv[i];
@@ -106,11 +171,8 @@ int main(int argc, char **argv) {
     o.verify = verify;
 
     double t0 = now_s();
-    hf_client *client = NULL;
-    hf_error *err = NULL;
-    if (hf_client_new(NULL, &client, &err) != HF_OK) {
-        fprintf(stderr, "hf_bench: hf_client_new: %s\n", err ? hf_error_message(err) : "");
-        hf_error_free(err);
+    hf_client *client = new_client(durable);
+    if (!client) {
         return 1;
     }
     double client_new = now_s() - t0;

@@ -1,6 +1,7 @@
 """py_bench: per-call latency of huggingface_hub.hf_hub_download inside one interpreter.
 
     python py_bench.py [--revision REV] [--repeat N] [--warmup] REPO_ID FILE...
+    python py_bench.py --snapshot [--revision REV] [--max-workers N] REPO_ID   one snapshot_download
 
 The twin of bench/hf_bench.c (same arguments, same JSON line), for the official client. The import of
 huggingface_hub is timed separately ("import_s"); configured from the environment like hf_bench.
@@ -13,7 +14,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 
-from huggingface_hub import hf_hub_download  # noqa: E402
+from huggingface_hub import hf_hub_download, snapshot_download  # noqa: E402
 
 _import_s = time.perf_counter() - _t0
 
@@ -23,9 +24,20 @@ def main() -> None:
     ap.add_argument("--revision")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--warmup", action="store_true")
+    ap.add_argument("--snapshot", action="store_true")
+    ap.add_argument("--max-workers", type=int, default=8)  # snapshot_download's default
     ap.add_argument("repo_id")
-    ap.add_argument("files", nargs="+")
+    ap.add_argument("files", nargs="*")
     a = ap.parse_args()
+    if a.snapshot:
+        start = time.perf_counter()
+        path = snapshot_download(a.repo_id, revision=a.revision, max_workers=a.max_workers)
+        total = time.perf_counter() - start
+        print(json.dumps({"import_s": _import_s, "calls": 1, "total_s": total, "call_min_s": total,
+                          "call_p50_s": total, "call_max_s": total, "path": path}))
+        return
+    if not a.files:
+        ap.error("FILE... required without --snapshot")
 
     if a.warmup:
         hf_hub_download(a.repo_id, a.files[0], revision=a.revision)
