@@ -15,8 +15,10 @@
  *  3. A `const char *` from an accessor is borrowed until its parent object is freed.
  *  4. Inputs are NUL-terminated UTF-8 and are copied before the call returns; no call keeps a
  *     caller pointer (a cancel token is borrowed only for the duration of the call).
- *  5. Options structs start with `uint32_t struct_size`, are filled by their _init function and
- *     only grow at the end; a NULL options pointer means "all defaults".
+ *  5. Options structs start with `uint32_t struct_size`, are filled by their _init macro (which
+ *     passes the caller's sizeof to the _init_sized function, so a program built with an older
+ *     header stays safe with a newer library) and only grow at the end; a NULL options pointer
+ *     means "all defaults".
  *  6. A `const hf_client *` may be shared between threads: one client serves a whole program.
  *
  * Every function null-checks its pointers, validates UTF-8 and never lets a panic cross into C
@@ -1712,9 +1714,13 @@ hf_status hf_cache_plan_execute(const struct hf_cache_plan *plan,
 void hf_cache_plan_free(struct hf_cache_plan *plan);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_cache_verify_options_init(options)`, which passes
+ * `sizeof(*options)`: a program built with an older header (a smaller struct) is then safe with a
+ * newer library. NULL is ignored. Thread safety: touches only `*options`.
  */
-void hf_cache_verify_options_init(struct hf_cache_verify_options *options);
+void hf_cache_verify_options_init_sized(struct hf_cache_verify_options *options,
+                                        uint32_t struct_size);
 
 /**
  * Re-hashes the blobs of a scan (of one repo when `options->repo_id` is set) against their names:
@@ -1773,10 +1779,13 @@ hf_status hf_cache_verify_report_plan_delete(const struct hf_cache_verify_report
 void hf_cache_verify_report_free(struct hf_cache_verify_report *report);
 
 /**
- * Fills `options` with the defaults ("everything from the environment") and sets `struct_size`.
- * NULL is ignored. Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_client_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_client_options_init(struct hf_client_options *options);
+void hf_client_options_init_sized(struct hf_client_options *options,
+                                  uint32_t struct_size);
 
 /**
  * Creates a client. `options` may be NULL (everything from the environment). The environment is
@@ -1826,16 +1835,22 @@ bool hf_cancel_token_is_cancelled(const struct hf_cancel_token *token);
 void hf_cancel_token_free(struct hf_cancel_token *token);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
- * Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_call_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_call_options_init(struct hf_call_options *options);
+void hf_call_options_init_sized(struct hf_call_options *options,
+                                uint32_t struct_size);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
- * Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_download_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_download_options_init(struct hf_download_options *options);
+void hf_download_options_init_sized(struct hf_download_options *options,
+                                    uint32_t struct_size);
 
 /**
  * Downloads one file into the Hugging Face cache (or finds it there) and writes its path,
@@ -1921,10 +1936,13 @@ hf_status hf_cache_try_load(const struct hf_client *client,
                             struct hf_error **error_out);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
- * Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_gguf_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_gguf_options_init(struct hf_gguf_options *options);
+void hf_gguf_options_init_sized(struct hf_gguf_options *options,
+                                uint32_t struct_size);
 
 /**
  * Resolves `model` (`"org/repo"` or `"org/repo:QUANT"`, the tag case-insensitive: a quant such as
@@ -2034,10 +2052,13 @@ const char *hf_gguf_plan_json(const struct hf_gguf_plan *plan);
 void hf_gguf_plan_free(struct hf_gguf_plan *plan);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
- * Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_repo_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_repo_options_init(struct hf_repo_options *options);
+void hf_repo_options_init_sized(struct hf_repo_options *options,
+                                uint32_t struct_size);
 
 /**
  * Lists the files and folders of `repo_id` at `options->revision` under `path` (NULL or `""`:
@@ -2328,10 +2349,13 @@ hf_status hf_tag_delete(const struct hf_client *client,
                         struct hf_error **error_out);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
- * Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_snapshot_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_snapshot_options_init(struct hf_snapshot_options *options);
+void hf_snapshot_options_init_sized(struct hf_snapshot_options *options,
+                                    uint32_t struct_size);
 
 /**
  * Downloads a snapshot: every file of one commit of `repo_id` selected by the patterns, into the
@@ -2493,16 +2517,22 @@ hf_status hf_commit_copy(struct hf_commit *commit,
 size_t hf_commit_len(const struct hf_commit *commit);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
- * Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_commit_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_commit_options_init(struct hf_commit_options *options);
+void hf_commit_options_init_sized(struct hf_commit_options *options,
+                                  uint32_t struct_size);
 
 /**
- * Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
- * Thread safety: touches only `*options`.
+ * Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+ * Call it through the macro `hf_folder_options_init(options)`, which passes `sizeof(*options)`: a program
+ * built with an older header (a smaller struct) is then safe with a newer library. NULL is
+ * ignored. Thread safety: touches only `*options`.
  */
-void hf_folder_options_init(struct hf_folder_options *options);
+void hf_folder_options_init_sized(struct hf_folder_options *options,
+                                  uint32_t struct_size);
 
 /**
  * Pushes the operations of `commit` to `repo_id` as one commit titled `summary` (required),
@@ -2612,3 +2642,18 @@ void hf_commit_info_free(struct hf_commit_info *info);
 #endif  // __cplusplus
 
 #endif  /* HF_HUB_H */
+
+#ifndef HF_HUB_OPTIONS_INIT_MACROS
+#define HF_HUB_OPTIONS_INIT_MACROS
+/* Options initialisers: each passes the caller's sizeof, so the library writes only the fields
+ * this header's struct has (an older header's smaller struct stays safe with a newer library). */
+#define hf_cache_verify_options_init(options) hf_cache_verify_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_call_options_init(options) hf_call_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_client_options_init(options) hf_client_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_commit_options_init(options) hf_commit_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_download_options_init(options) hf_download_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_folder_options_init(options) hf_folder_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_gguf_options_init(options) hf_gguf_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_repo_options_init(options) hf_repo_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#define hf_snapshot_options_init(options) hf_snapshot_options_init_sized((options), (uint32_t)sizeof(*(options)))
+#endif /* HF_HUB_OPTIONS_INIT_MACROS */

@@ -144,16 +144,16 @@ fn progress_layout() {
 fn init_sets_struct_size() {
     unsafe {
         let mut c = std::mem::MaybeUninit::<hf_client_options>::zeroed();
-        hf_hub::ffi::client::hf_client_options_init(c.as_mut_ptr());
+        hf_hub::ffi::client::hf_client_options_init_sized(c.as_mut_ptr(), size_of_val(&c) as u32);
         assert_eq!(c.assume_init().struct_size as usize, size_of::<hf_client_options>());
         let mut d = std::mem::MaybeUninit::<hf_download_options>::zeroed();
-        hf_hub::ffi::download::hf_download_options_init(d.as_mut_ptr());
+        hf_hub::ffi::download::hf_download_options_init_sized(d.as_mut_ptr(), size_of_val(&d) as u32);
         assert_eq!(d.assume_init().struct_size as usize, size_of::<hf_download_options>());
         let mut g = std::mem::MaybeUninit::<hf_gguf_options>::zeroed();
-        hf_hub::ffi::gguf::hf_gguf_options_init(g.as_mut_ptr());
+        hf_hub::ffi::gguf::hf_gguf_options_init_sized(g.as_mut_ptr(), size_of_val(&g) as u32);
         assert_eq!(g.assume_init().struct_size as usize, size_of::<hf_gguf_options>());
         let mut o = std::mem::MaybeUninit::<hf_call_options>::zeroed();
-        hf_hub::ffi::client::hf_call_options_init(o.as_mut_ptr());
+        hf_hub::ffi::client::hf_call_options_init_sized(o.as_mut_ptr(), size_of_val(&o) as u32);
         assert_eq!(o.assume_init().struct_size as usize, size_of::<hf_call_options>());
     }
 }

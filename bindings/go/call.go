@@ -17,6 +17,7 @@ import (
 	"runtime/cgo"
 	"strconv"
 	"sync"
+	"unsafe"
 )
 
 // Every method of Client that calls the library goes through Client.call, which does the
@@ -153,7 +154,7 @@ func (k *call) cancelToken() *C.hf_cancel_token {
 // callOptions returns hf_call_options carrying the call's cancel token.
 func (k *call) callOptions() *C.hf_call_options {
 	o := new(C.hf_call_options) // holds only C pointers, so it may be passed to C
-	C.hf_call_options_init(o)
+	C.hf_call_options_init_sized(o, C.uint32_t(unsafe.Sizeof(*o)))
 	o.cancel = k.cancelToken()
 	return o
 }
@@ -162,7 +163,7 @@ func (k *call) callOptions() *C.hf_call_options {
 // Progress is not installed: see setProgress.
 func (k *call) downloadOptions(o *DownloadOptions) *C.hf_download_options {
 	co := new(C.hf_download_options)
-	C.hf_download_options_init(co)
+	C.hf_download_options_init_sized(co, C.uint32_t(unsafe.Sizeof(*co)))
 	co.cancel = k.cancelToken()
 	if o != nil {
 		co.repo_type = C.int32_t(o.RepoType)
@@ -180,7 +181,7 @@ func (k *call) downloadOptions(o *DownloadOptions) *C.hf_download_options {
 // Progress is not installed: see setSnapshotProgress.
 func (k *call) snapshotOptions(o *SnapshotOptions) *C.hf_snapshot_options {
 	co := new(C.hf_snapshot_options)
-	C.hf_snapshot_options_init(co)
+	C.hf_snapshot_options_init_sized(co, C.uint32_t(unsafe.Sizeof(*co)))
 	co.cancel = k.cancelToken()
 	if o != nil {
 		if o.MaxWorkers < 0 || int64(o.MaxWorkers) > math.MaxUint32 {
@@ -204,7 +205,7 @@ func (k *call) snapshotOptions(o *SnapshotOptions) *C.hf_snapshot_options {
 // repoOptions returns the C form of o (nil: defaults) carrying the call's cancel token.
 func (k *call) repoOptions(o *RepoOptions) *C.hf_repo_options {
 	co := new(C.hf_repo_options)
-	C.hf_repo_options_init(co)
+	C.hf_repo_options_init_sized(co, C.uint32_t(unsafe.Sizeof(*co)))
 	co.cancel = k.cancelToken()
 	if o != nil {
 		co.repo_type = C.int32_t(o.RepoType)
@@ -221,7 +222,7 @@ func (k *call) repoOptions(o *RepoOptions) *C.hf_repo_options {
 // Progress is not installed: see setVerifyProgress.
 func (k *call) verifyOptions(o *VerifyOptions) *C.hf_cache_verify_options {
 	co := new(C.hf_cache_verify_options)
-	C.hf_cache_verify_options_init(co)
+	C.hf_cache_verify_options_init_sized(co, C.uint32_t(unsafe.Sizeof(*co)))
 	co.cancel = k.cancelToken()
 	if o != nil {
 		co.repo_id = k.str("RepoID", o.RepoID)

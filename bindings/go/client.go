@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // ClientOptions configures a Client. The zero value (or a nil pointer) means "everything from the
@@ -75,7 +76,7 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 	)
 	defer a.free()
 	if opts != nil {
-		C.hf_client_options_init(&o)
+		C.hf_client_options_init_sized(&o, C.uint32_t(unsafe.Sizeof(o)))
 		o.ignore_env = C.bool(opts.IgnoreEnv)
 		o.endpoint = a.str("Endpoint", opts.Endpoint)
 		o.hf_home = a.str("HFHome", opts.HFHome)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"runtime"
 	"strconv"
+	"unsafe"
 )
 
 // GGUFRole is what a file of a GGUF plan is for (hf_gguf_role).
@@ -117,7 +118,7 @@ func (p *GGUFPlan) File(role GGUFRole) (GGUFFile, bool) {
 // ggufOptions returns the C form of o (nil: defaults) carrying the call's cancel token.
 func (k *call) ggufOptions(o *GGUFOptions) *C.hf_gguf_options {
 	co := new(C.hf_gguf_options)
-	C.hf_gguf_options_init(co)
+	C.hf_gguf_options_init_sized(co, C.uint32_t(unsafe.Sizeof(*co)))
 	co.cancel = k.cancelToken()
 	if o != nil {
 		co.revision = k.str("Revision", o.Revision)

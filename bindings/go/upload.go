@@ -162,7 +162,7 @@ type CommitOptions struct {
 
 func (k *call) commitOptions(o *CommitOptions) *C.hf_commit_options {
 	co := new(C.hf_commit_options)
-	C.hf_commit_options_init(co)
+	C.hf_commit_options_init_sized(co, C.uint32_t(unsafe.Sizeof(*co)))
 	co.cancel = k.cancelToken()
 	if o != nil {
 		co.repo_type = C.int32_t(o.RepoType)
@@ -289,7 +289,7 @@ func (c *Client) UploadFolder(ctx context.Context, repoID, folder, summary strin
 	var info *C.hf_commit_info
 	if err := c.call(ctx, func(k *call) C.hf_status {
 		cfo := new(C.hf_folder_options)
-		C.hf_folder_options_init(cfo)
+		C.hf_folder_options_init_sized(cfo, C.uint32_t(unsafe.Sizeof(*cfo)))
 		prefix := ""
 		if fo != nil {
 			prefix = fo.PathInRepo

@@ -111,9 +111,25 @@ pub(crate) unsafe fn read_options<T: Options>(p: *const T) -> Result<T> {
     Ok(out)
 }
 
-/// The body of every `hf_*_options_init`: write the defaults (with `struct_size`); NULL ignored.
-pub(crate) fn init_options<T: Options>(p: *mut T) {
-    if !p.is_null() {
-        write_out(p, T::default());
+/// The body of every `hf_*_options_init_sized` (called through the header's `hf_*_options_init`
+/// macro with the caller's `sizeof`): write the defaults of the fields a struct of `size` bytes
+/// has, and `struct_size = size`. Never writes past `size` bytes, so a program built with an older,
+/// smaller header is safe with a newer library. A size the library does not know gets only its
+/// `struct_size` written (when at least 4), so the call using it fails with a clear message.
+/// NULL is ignored.
+pub(crate) fn init_options<T: Options>(p: *mut T, size: u32) {
+    if p.is_null() {
+        return;
+    }
+    let n = size as usize;
+    if T::KNOWN_SIZES.contains(&n) {
+        let defaults = T::default();
+        // SAFETY: the caller's struct has `n` bytes (its own sizeof, documented), and `n` is a
+        // known size, so at most size_of::<T>() bytes: both ranges are valid.
+        unsafe { std::ptr::copy_nonoverlapping(&defaults as *const T as *const u8, p as *mut u8, n) };
+    }
+    if n >= std::mem::size_of::<u32>() {
+        // SAFETY: as above; every options struct starts with `uint32_t struct_size`.
+        unsafe { (p as *mut u32).write_unaligned(size) };
     }
 }

@@ -562,10 +562,13 @@ impl Options for hf_cache_verify_options {
     const NAME: &'static str = "hf_cache_verify_options";
 }
 
-/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
+/// Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+/// Call it through the macro `hf_cache_verify_options_init(options)`, which passes
+/// `sizeof(*options)`: a program built with an older header (a smaller struct) is then safe with a
+/// newer library. NULL is ignored. Thread safety: touches only `*options`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_cache_verify_options_init(options: *mut hf_cache_verify_options) {
-    ffi_guard!((), { super::args::init_options(options) })
+pub unsafe extern "C" fn hf_cache_verify_options_init_sized(options: *mut hf_cache_verify_options, struct_size: u32) {
+    ffi_guard!((), { super::args::init_options(options, struct_size) })
 }
 
 /// A blob whose content does not match its name (borrowed from its `hf_cache_verify_report`).

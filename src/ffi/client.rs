@@ -180,11 +180,13 @@ unsafe fn config_from(o: &hf_client_options) -> Result<Config> {
     b.build()
 }
 
-/// Fills `options` with the defaults ("everything from the environment") and sets `struct_size`.
-/// NULL is ignored. Thread safety: touches only `*options`.
+/// Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+/// Call it through the macro `hf_client_options_init(options)`, which passes `sizeof(*options)`: a program
+/// built with an older header (a smaller struct) is then safe with a newer library. NULL is
+/// ignored. Thread safety: touches only `*options`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_client_options_init(options: *mut hf_client_options) {
-    ffi_guard!((), { init_options(options) })
+pub unsafe extern "C" fn hf_client_options_init_sized(options: *mut hf_client_options, struct_size: u32) {
+    ffi_guard!((), { init_options(options, struct_size) })
 }
 
 /// Creates a client. `options` may be NULL (everything from the environment). The environment is
@@ -307,11 +309,13 @@ impl Options for hf_call_options {
     const NAME: &'static str = "hf_call_options";
 }
 
-/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-/// Thread safety: touches only `*options`.
+/// Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+/// Call it through the macro `hf_call_options_init(options)`, which passes `sizeof(*options)`: a program
+/// built with an older header (a smaller struct) is then safe with a newer library. NULL is
+/// ignored. Thread safety: touches only `*options`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_call_options_init(options: *mut hf_call_options) {
-    ffi_guard!((), { init_options(options) })
+pub unsafe extern "C" fn hf_call_options_init_sized(options: *mut hf_call_options, struct_size: u32) {
+    ffi_guard!((), { init_options(options, struct_size) })
 }
 
 /// The cancel token of an `hf_call_options` (NULL options → none).
@@ -325,7 +329,7 @@ pub(crate) unsafe fn call_cancel<'a>(options: *const hf_call_options) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::download::{hf_download_options, hf_download_options_init, hf_file_download};
+    use crate::ffi::download::{hf_download_options, hf_download_options_init_sized, hf_file_download};
 
     /// Defect 3: a `struct_size` the library does not know (0, 12, 20, one past the end…) is
     /// `HF_ERR_INVALID_ARGUMENT`; nothing past the claimed size is read.
@@ -334,7 +338,7 @@ mod tests {
         let real = std::mem::size_of::<hf_client_options>() as u32;
         for size in [0u32, 1, 4, 8, 12, 20, real - 4, real + 1, real + 8, 4096, u32::MAX] {
             let mut o = hf_client_options::default();
-            unsafe { hf_client_options_init(&mut o) };
+            unsafe { hf_client_options_init_sized(&mut o, std::mem::size_of::<hf_client_options>() as u32) };
             o.struct_size = size;
             let mut client: *mut hf_client = std::ptr::null_mut();
             let st = unsafe { hf_client_new(&o, &mut client, std::ptr::null_mut()) };
@@ -360,7 +364,7 @@ mod tests {
         let dreal = std::mem::size_of::<hf_download_options>() as u32;
         for size in [0u32, 12, dreal - 4, dreal - 12, dreal + 8] {
             let mut d = hf_download_options::default();
-            unsafe { hf_download_options_init(&mut d) };
+            unsafe { hf_download_options_init_sized(&mut d, std::mem::size_of::<hf_download_options>() as u32) };
             d.struct_size = size;
             let mut path: *mut c_char = std::ptr::null_mut();
             let mut err: *mut hf_error = std::ptr::null_mut();
@@ -373,5 +377,35 @@ mod tests {
         let c = hf_call_options { struct_size: 12, ..Default::default() };
         assert!(unsafe { call_cancel(&c) }.is_err());
         unsafe { hf_client_free(client) };
+    }
+}
+
+#[cfg(test)]
+mod init_tests {
+    use super::*;
+
+    /// A program built with an older header passes its smaller sizeof: nothing past it is written
+    /// (the struct is followed by the caller's other data), and the defaults of the fields it has
+    /// are.
+    #[test]
+    fn init_writes_only_the_callers_size() {
+        let old = std::mem::offset_of!(hf_client_options, cache_max_bytes);
+        let mut buf = [0xAAu8; 256];
+        unsafe { hf_client_options_init_sized(buf.as_mut_ptr() as *mut hf_client_options, old as u32) };
+        assert_eq!(u32::from_ne_bytes(buf[..4].try_into().unwrap()) as usize, old);
+        assert!(buf[old..].iter().all(|b| *b == 0xAA), "wrote past the caller's struct");
+        let read = unsafe { crate::ffi::args::read_options(buf.as_ptr() as *const hf_client_options) }.unwrap();
+        assert_eq!(read.cache_max_bytes, 0, "fields the old struct lacks keep their defaults");
+        // An unknown size: only struct_size is written, and the next call refuses it.
+        let mut buf = [0xAAu8; 256];
+        unsafe { hf_client_options_init_sized(buf.as_mut_ptr() as *mut hf_client_options, 90) };
+        assert_eq!(u32::from_ne_bytes(buf[..4].try_into().unwrap()), 90);
+        assert!(buf[4..].iter().all(|b| *b == 0xAA));
+        assert!(unsafe { crate::ffi::args::read_options(buf.as_ptr() as *const hf_client_options) }.is_err());
+        // Tiny sizes and NULL write nothing.
+        let mut buf = [0xAAu8; 8];
+        unsafe { hf_client_options_init_sized(buf.as_mut_ptr() as *mut hf_client_options, 2) };
+        assert!(buf.iter().all(|b| *b == 0xAA));
+        unsafe { hf_client_options_init_sized(std::ptr::null_mut(), 112) };
     }
 }

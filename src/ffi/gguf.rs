@@ -95,11 +95,13 @@ impl Options for hf_gguf_options {
     const NAME: &'static str = "hf_gguf_options";
 }
 
-/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-/// Thread safety: touches only `*options`.
+/// Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+/// Call it through the macro `hf_gguf_options_init(options)`, which passes `sizeof(*options)`: a program
+/// built with an older header (a smaller struct) is then safe with a newer library. NULL is
+/// ignored. Thread safety: touches only `*options`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_gguf_options_init(options: *mut hf_gguf_options) {
-    ffi_guard!((), { init_options(options) })
+pub unsafe extern "C" fn hf_gguf_options_init_sized(options: *mut hf_gguf_options, struct_size: u32) {
+    ffi_guard!((), { init_options(options, struct_size) })
 }
 
 /// One file of a GGUF plan (borrowed from its `hf_gguf_plan`).

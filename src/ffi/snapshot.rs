@@ -81,11 +81,13 @@ impl Options for hf_snapshot_options {
     const NAME: &'static str = "hf_snapshot_options";
 }
 
-/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-/// Thread safety: touches only `*options`.
+/// Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+/// Call it through the macro `hf_snapshot_options_init(options)`, which passes `sizeof(*options)`: a program
+/// built with an older header (a smaller struct) is then safe with a newer library. NULL is
+/// ignored. Thread safety: touches only `*options`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_snapshot_options_init(options: *mut hf_snapshot_options) {
-    ffi_guard!((), { init_options(options) })
+pub unsafe extern "C" fn hf_snapshot_options_init_sized(options: *mut hf_snapshot_options, struct_size: u32) {
+    ffi_guard!((), { init_options(options, struct_size) })
 }
 
 /// One file of a snapshot (borrowed from its `hf_snapshot`).

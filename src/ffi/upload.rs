@@ -218,11 +218,13 @@ impl Options for hf_commit_options {
     const NAME: &'static str = "hf_commit_options";
 }
 
-/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-/// Thread safety: touches only `*options`.
+/// Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+/// Call it through the macro `hf_commit_options_init(options)`, which passes `sizeof(*options)`: a program
+/// built with an older header (a smaller struct) is then safe with a newer library. NULL is
+/// ignored. Thread safety: touches only `*options`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_commit_options_init(options: *mut hf_commit_options) {
-    ffi_guard!((), { init_options(options) })
+pub unsafe extern "C" fn hf_commit_options_init_sized(options: *mut hf_commit_options, struct_size: u32) {
+    ffi_guard!((), { init_options(options, struct_size) })
 }
 
 /// Options of `hf_upload_folder` beyond `hf_commit_options`. Fill with
@@ -271,11 +273,13 @@ impl Options for hf_folder_options {
     const NAME: &'static str = "hf_folder_options";
 }
 
-/// Fills `options` with the defaults and sets `struct_size`. NULL is ignored.
-/// Thread safety: touches only `*options`.
+/// Fills the first `struct_size` bytes of `*options` with the defaults and sets `struct_size`.
+/// Call it through the macro `hf_folder_options_init(options)`, which passes `sizeof(*options)`: a program
+/// built with an older header (a smaller struct) is then safe with a newer library. NULL is
+/// ignored. Thread safety: touches only `*options`.
 #[no_mangle]
-pub unsafe extern "C" fn hf_folder_options_init(options: *mut hf_folder_options) {
-    ffi_guard!((), { init_options(options) })
+pub unsafe extern "C" fn hf_folder_options_init_sized(options: *mut hf_folder_options, struct_size: u32) {
+    ffi_guard!((), { init_options(options, struct_size) })
 }
 
 /// Read `len` C strings (NULL with 0: none).
