@@ -31,15 +31,26 @@ fn header_matches_cbindgen_output() {
 
 #[test]
 fn header_exports_only_hf_names() {
+    let mut inits = 0;
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("include/hf_hub.h")).unwrap();
     for line in text.lines() {
         let l = line.trim_start();
         if let Some(rest) = l.strip_prefix("#define ") {
             let name = rest.split_whitespace().next().unwrap();
+            // Constants are HF_HUB_*; the function-like macros are the options initialisers,
+            // each forwarding to its exported `_sized` function.
+            if let Some(init) = name.strip_suffix("(options)") {
+                inits += 1;
+                assert!(init.starts_with("hf_") && init.ends_with("_options_init"), "macro {name}");
+                assert!(text.contains(&format!("void {init}_sized(")), "{name} has no {init}_sized");
+                continue;
+            }
             assert!(name.starts_with("HF_HUB_") || name == "HF_HUB_H", "macro {name} is not HF_HUB_*");
         }
         if l.starts_with("typedef struct ") || l.starts_with("typedef enum ") {
             assert!(l.contains(" hf_"), "type outside the hf_ namespace: {l}");
         }
     }
+    // Every `_init_sized` export has its macro.
+    assert_eq!(inits, text.matches("_options_init_sized(struct").count(), "an _init_sized without its macro");
 }
