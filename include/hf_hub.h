@@ -2644,16 +2644,26 @@ void hf_commit_info_free(struct hf_commit_info *info);
 #endif  /* HF_HUB_H */
 
 #ifndef HF_HUB_OPTIONS_INIT_MACROS
+/** Guards the options-initialiser macros below. */
 #define HF_HUB_OPTIONS_INIT_MACROS
 /* Options initialisers: each passes the caller's sizeof, so the library writes only the fields
  * this header's struct has (an older header's smaller struct stays safe with a newer library). */
+/** Fills `*options` (a `hf_cache_verify_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_cache_verify_options_init_sized`. */
 #define hf_cache_verify_options_init(options) hf_cache_verify_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_call_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_call_options_init_sized`. */
 #define hf_call_options_init(options) hf_call_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_client_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_client_options_init_sized`. */
 #define hf_client_options_init(options) hf_client_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_commit_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_commit_options_init_sized`. */
 #define hf_commit_options_init(options) hf_commit_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_download_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_download_options_init_sized`. */
 #define hf_download_options_init(options) hf_download_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_folder_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_folder_options_init_sized`. */
 #define hf_folder_options_init(options) hf_folder_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_gguf_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_gguf_options_init_sized`. */
 #define hf_gguf_options_init(options) hf_gguf_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_repo_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_repo_options_init_sized`. */
 #define hf_repo_options_init(options) hf_repo_options_init_sized((options), (uint32_t)sizeof(*(options)))
+/** Fills `*options` (a `hf_snapshot_options *`) with the defaults and sets `struct_size` to `sizeof(*options)`: calls `hf_snapshot_options_init_sized`. */
 #define hf_snapshot_options_init(options) hf_snapshot_options_init_sized((options), (uint32_t)sizeof(*(options)))
 #endif /* HF_HUB_OPTIONS_INIT_MACROS */
