@@ -59,6 +59,12 @@ impl RepoCache {
         self.repo_dir.join("blobs").join(format!("{etag}.incomplete"))
     }
 
+    /// `blobs/<etag>.journal.incomplete`: the resume journal of the incomplete blob (its name ends
+    /// in `.incomplete` so that every scan and prune treats it like the data it describes).
+    pub fn journal_path(&self, etag: &str) -> PathBuf {
+        self.repo_dir.join("blobs").join(format!("{etag}.journal.incomplete"))
+    }
+
     /// `snapshots/<commit>/<filename>` (filename already validated).
     pub fn pointer_path(&self, commit: &str, filename: &str) -> PathBuf {
         join_repo_path(&self.repo_dir.join("snapshots").join(commit), filename)
