@@ -448,7 +448,8 @@ typedef struct hf_cached_file {
 } hf_cached_file;
 
 /**
- * An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
+ * An incomplete download found by the scan (a `blobs/*.incomplete` file: our
+ * `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another client's).
  */
 typedef struct hf_cache_incomplete {
   /**

@@ -221,7 +221,7 @@ fn cancel_from_the_progress_callback_keeps_what_was_written_for_the_next_call() 
     let blobs = env.repo_dir(FOLDER).join("blobs");
     assert_eq!(
         files_under(&blobs),
-        vec![format!("{sha}.incomplete"), format!("{sha}.journal.incomplete")],
+        vec![format!("{sha}.journal.incomplete"), format!("{sha}.part.incomplete")],
         "no blob; the incomplete file and its journal are kept for the next call"
     );
     assert!(!env.repo_dir(FOLDER).join("snapshots").join(&env.commit).join("model.safetensors").exists());

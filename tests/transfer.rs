@@ -266,7 +266,7 @@ fn a_killed_download_is_resumed_by_the_next_process() {
     let info = client.cache_scan().unwrap();
     let names: Vec<String> =
         info.incomplete.iter().map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, vec![format!("{sha}.incomplete"), format!("{sha}.journal.incomplete")]);
+    assert_eq!(names, vec![format!("{sha}.journal.incomplete"), format!("{sha}.part.incomplete")]);
     assert!(!blobs(&env).join(&sha).exists());
 
     let p = client.download(&FileRef::new(REPO, "big.bin"), DownloadOptions::default()).unwrap();
@@ -317,14 +317,18 @@ fn leftovers_of_other_writers_are_never_resumed_from() {
     let llama = dir.join(format!("{sha}.downloadInProgress"));
     fs::write(&python, vec![0u8; 3 * CHUNK as usize]).unwrap();
     fs::write(&llama, b"partial").unwrap();
-    // An old-style `<etag>.incomplete` without a journal: garbage of the right size.
-    fs::write(dir.join(format!("{sha}.incomplete")), vec![7u8; data.len()]).unwrap();
+    // Python <= 1.17's `<etag>.incomplete` (a prefix it appends to): garbage here.
+    let old_python = dir.join(format!("{sha}.incomplete"));
+    fs::write(&old_python, vec![7u8; 2 * CHUNK as usize]).unwrap();
+    // Our own data file without its journal: garbage of the right size.
+    fs::write(dir.join(format!("{sha}.part.incomplete")), vec![7u8; data.len()]).unwrap();
     env.emu.clear_requests();
     let p = env.client_with(lanes).download(&FileRef::new(REPO, "big.bin"), DownloadOptions::default()).unwrap();
     assert_eq!(fs::read(&p).unwrap(), data);
     assert_eq!(requested_bytes(&cdn_gets(&env), data.len() as u64), data.len() as u64, "nothing resumed");
-    assert!(python.exists() && llama.exists(), "other writers' files are left alone");
-    assert!(!dir.join(format!("{sha}.incomplete")).exists());
+    assert!(python.exists() && llama.exists() && old_python.exists(), "other writers' files are left alone");
+    assert_eq!(fs::read(&old_python).unwrap(), vec![7u8; 2 * CHUNK as usize]);
+    assert!(!dir.join(format!("{sha}.part.incomplete")).exists());
 }
 
 #[test]

@@ -747,8 +747,10 @@ func TestLanes(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := readFile(t, path)
-	if string(data) != string(hubGet(t, model, lfsFile)) {
-		t.Fatalf("downloaded %d bytes that differ from the served file", len(data))
+	sum := sha256.Sum256(data)
+	blob, err := filepath.EvalSymlinks(path)
+	if err != nil || len(data) != lfsSize || filepath.Base(blob) != hex.EncodeToString(sum[:]) {
+		t.Fatalf("%d bytes with SHA-256 %x in blob %s (%v)", len(data), sum, blob, err)
 	}
 	ranges := map[string]bool{}
 	for _, r := range requests(t) {

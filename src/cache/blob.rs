@@ -1,5 +1,5 @@
 //! Publishing a blob (hub-protocol.md §2.4, §2.9, §3.2 steps 7–9): the incomplete blob has a
-//! deterministic name per ETag, `blobs/<etag>.incomplete`, and is only ever written under the blob
+//! deterministic name per ETag, `blobs/<etag>.part.incomplete`, and is only ever written under the blob
 //! lock (`.locks/<repo>/<etag>.lock`, the one Python takes); it is preallocated to the blob's size
 //! and written with positional writes (ranged lanes write anywhere in it), then checked (size,
 //! SHA-256) and renamed onto `blobs/<etag>` atomically. A wrong blob is never published.
@@ -7,8 +7,9 @@
 //! A resumable incomplete blob has a journal beside it ([`super::journal`]): dropped unpublished
 //! (cancel, error, the process killed) it keeps its file and journal, and the next writer — in this
 //! process or another — fetches only the ranges the journal lacks. A checksum or size mismatch at
-//! publishing deletes both. Leftovers of other writers (Python's `<etag>.<8 hex>.incomplete`) are
-//! never resumed from.
+//! publishing deletes both. Leftovers of other writers (Python's `<etag>.<8 hex>.incomplete`, and
+//! `<etag>.incomplete` of Python up to 1.17) are never resumed from, and they never take ours for
+//! theirs (see `RepoCache::incomplete_path`).
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -41,7 +42,7 @@ pub struct IncompleteBlob {
 }
 
 impl IncompleteBlob {
-    /// Open `blobs/<etag>.incomplete` for a blob of `size` bytes. The caller holds the blob lock.
+    /// Open `blobs/<etag>.part.incomplete` for a blob of `size` bytes. The caller holds the blob lock.
     /// `resumable`: keep a journal of written ranges, and resume from the one found when it
     /// matches (same ETag and size, intact, data file of the right size); otherwise the file is
     /// created (or truncated) and preallocated, and any old journal discarded. `name` is the repo

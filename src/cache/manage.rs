@@ -28,7 +28,7 @@ pub enum PlanKind {
     Pointer,
     /// A blob no kept revision uses.
     Blob,
-    /// An incomplete download (a `blobs/<etag>.incomplete` file).
+    /// An incomplete download (a `blobs/*.incomplete` file: data or resume journal).
     Incomplete,
 }
 
@@ -194,7 +194,8 @@ impl CacheInfo {
 }
 
 /// The blob lock of a blob or incomplete file: `.locks/<repo folder>/<etag>.lock`, the ETag being
-/// the file name up to its first `.` (`<etag>`, `<etag>.incomplete`, `<etag>.<8 hex>.incomplete`).
+/// the file name up to its first `.` (`<etag>`, `<etag>.part.incomplete`, `<etag>.journal.incomplete`,
+/// `<etag>.incomplete`, `<etag>.<8 hex>.incomplete`).
 fn lock_of(cache_dir: &Path, repo_folder: &str, file: &Path) -> Option<PathBuf> {
     let name = file.file_name()?.to_string_lossy().into_owned();
     let etag = name.split('.').next().filter(|e| !e.is_empty())?;

@@ -83,7 +83,8 @@ pub struct hf_cached_file {
     pub blob_last_modified: f64,
 }
 
-/// An incomplete download found by the scan (a `blobs/<etag>.incomplete` file).
+/// An incomplete download found by the scan (a `blobs/*.incomplete` file: our
+/// `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another client's).
 #[repr(C)]
 pub struct hf_cache_incomplete {
     /// `sizeof(hf_cache_incomplete)`.
