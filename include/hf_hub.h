@@ -448,8 +448,9 @@ typedef struct hf_cached_file {
 } hf_cached_file;
 
 /**
- * An incomplete download found by the scan (a `blobs/*.incomplete` file: our
- * `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another client's).
+ * An incomplete download found by the scan (a file in `blobs/` whose name ends in `.incomplete`:
+ * our `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another
+ * client's).
  */
 typedef struct hf_cache_incomplete {
   /**

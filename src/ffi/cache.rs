@@ -83,8 +83,9 @@ pub struct hf_cached_file {
     pub blob_last_modified: f64,
 }
 
-/// An incomplete download found by the scan (a `blobs/*.incomplete` file: our
-/// `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another client's).
+/// An incomplete download found by the scan (a file in `blobs/` whose name ends in `.incomplete`:
+/// our `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another
+/// client's).
 #[repr(C)]
 pub struct hf_cache_incomplete {
     /// `sizeof(hf_cache_incomplete)`.
