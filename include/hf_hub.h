@@ -661,12 +661,12 @@ typedef struct hf_client_options {
   uint32_t lanes;
   /**
    * Bytes each range request of a lane asks for (at least 65536). 0: from
-   * `HF_HUB_C_LANE_CHUNK`, default 16 MiB.
+   * `HF_HUB_C_LANE_CHUNK`, default 16 MiB (less for a file too small to give every lane one).
    */
   uint64_t lane_chunk_bytes;
   /**
    * Files smaller than this are fetched as one stream. 0: from `HF_HUB_C_LANES_MIN_SIZE`,
-   * default 32 MiB.
+   * default 16 MiB.
    */
   uint64_t lanes_min_size;
 } hf_client_options;

@@ -61,7 +61,7 @@ pub struct Config {
     /// this library; default [`DEFAULT_LANES`]). 1: every file is one stream.
     pub lanes: u32,
     /// Bytes each range request of a lane asks for (`HF_HUB_C_LANE_CHUNK`; default
-    /// [`DEFAULT_LANE_CHUNK`]).
+    /// [`DEFAULT_LANE_CHUNK`]); less for a file too small to give every lane a chunk.
     pub lane_chunk: u64,
     /// Files smaller than this are one stream (`HF_HUB_C_LANES_MIN_SIZE`; default
     /// [`DEFAULT_LANES_MIN_SIZE`]).
@@ -73,7 +73,7 @@ pub const DEFAULT_LANES: u32 = 8;
 /// Default of [`Config::lane_chunk`].
 pub const DEFAULT_LANE_CHUNK: u64 = 16 << 20;
 /// Default of [`Config::lanes_min_size`].
-pub const DEFAULT_LANES_MIN_SIZE: u64 = 32 << 20;
+pub const DEFAULT_LANES_MIN_SIZE: u64 = 16 << 20;
 
 impl Default for Config {
     /// The configuration of an empty environment (same as [`Config::without_env`]).

@@ -50,7 +50,7 @@ type ClientOptions struct {
 	// Lanes is the number of parallel ranged connections for one large file (1: one stream; at
 	// most 64), LaneChunkBytes the bytes each range request asks for (at least 65536), and
 	// LanesMinSize the size below which a file is one stream. 0: HF_HUB_C_LANES (default 8),
-	// HF_HUB_C_LANE_CHUNK (16 MiB), HF_HUB_C_LANES_MIN_SIZE (32 MiB).
+	// HF_HUB_C_LANE_CHUNK (16 MiB), HF_HUB_C_LANES_MIN_SIZE (16 MiB).
 	Lanes          uint32
 	LaneChunkBytes uint64
 	LanesMinSize   uint64

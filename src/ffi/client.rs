@@ -83,10 +83,10 @@ pub struct hf_client_options {
     /// At most 64. Added after `max_bytes_per_sec`; older structs are still accepted.
     pub lanes: u32,
     /// Bytes each range request of a lane asks for (at least 65536). 0: from
-    /// `HF_HUB_C_LANE_CHUNK`, default 16 MiB.
+    /// `HF_HUB_C_LANE_CHUNK`, default 16 MiB (less for a file too small to give every lane one).
     pub lane_chunk_bytes: u64,
     /// Files smaller than this are fetched as one stream. 0: from `HF_HUB_C_LANES_MIN_SIZE`,
-    /// default 32 MiB.
+    /// default 16 MiB.
     pub lanes_min_size: u64,
 }
 
@@ -365,7 +365,7 @@ mod tests {
         };
         let base = hf_client_options { ignore_env: true, offline: 1, ..Default::default() };
         let cfg = new(&base).1.unwrap();
-        assert_eq!((cfg.lanes, cfg.lane_chunk, cfg.lanes_min_size), (8, 16 << 20, 32 << 20), "defaults");
+        assert_eq!((cfg.lanes, cfg.lane_chunk, cfg.lanes_min_size), (8, 16 << 20, 16 << 20), "defaults");
         let set = hf_client_options { lanes: 3, lane_chunk_bytes: 65536, lanes_min_size: 1, ..base };
         let cfg = new(&set).1.unwrap();
         assert_eq!((cfg.lanes, cfg.lane_chunk, cfg.lanes_min_size), (3, 65536, 1));

@@ -52,7 +52,7 @@ struct ClientOptions {
     // Parallel ranged connections ("lanes") for one large file (1: one stream; at most 64), the bytes
     // each range request asks for (at least 65536), and the size below which a file is one stream.
     // Unset or 0: HF_HUB_C_LANES (default 8), HF_HUB_C_LANE_CHUNK (16 MiB), HF_HUB_C_LANES_MIN_SIZE
-    // (32 MiB).
+    // (16 MiB).
     std::optional<uint32_t> lanes;
     std::optional<uint64_t> lane_chunk_bytes;
     std::optional<uint64_t> lanes_min_size;

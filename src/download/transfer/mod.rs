@@ -16,7 +16,7 @@ pub mod lanes;
 pub mod plan;
 pub mod writer;
 
-use futures_util::future::try_join_all;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use reqwest::{Response, Url};
 
 use crate::cache::IncompleteBlob;
@@ -114,7 +114,8 @@ pub async fn fetch_into(
 
 /// The ranged transfer: the probe, then the lanes drain the queue.
 async fn fetch_lanes(cx: &Cx<'_>, f: &Fetch<'_>) -> std::result::Result<(), Stop> {
-    let queue = Queue::new(cx.blob.resumed(), cx.size, f.lanes.chunk);
+    let done = cx.blob.resumed();
+    let queue = Queue::new(done, cx.size, f.lanes.chunk_for(cx.size - done.total()));
     let Some((s, e)) = queue.take() else { return Ok(()) };
     let first_span = Span { start: s, end: e, open: false };
     let mut stalls = MAX_STALLS;
@@ -124,17 +125,23 @@ async fn fetch_lanes(cx: &Cx<'_>, f: &Fetch<'_>) -> std::result::Result<(), Stop
     let lanes = (f.lanes.lanes as usize).min(queue.len() + 1).max(1);
     let (queue, url) = (&queue, &url);
     let mut probe = Some(probe);
-    let work = (0..lanes).map(|i| {
-        let first = if i == 0 { probe.take().map(|p| (first_span, p)) } else { None };
-        async move {
-            if let Some((span, resp)) = first {
-                fetch(cx, url, span, Some(resp)).await?;
+    // Polled as they wake (not all of them at every wake-up); the first failure drops the others.
+    let mut work: FuturesUnordered<_> = (0..lanes)
+        .map(|i| {
+            let first = if i == 0 { probe.take().map(|p| (first_span, p)) } else { None };
+            async move {
+                if let Some((span, resp)) = first {
+                    fetch(cx, url, span, Some(resp)).await?;
+                }
+                while let Some((s, e)) = queue.take() {
+                    fetch(cx, url, Span { start: s, end: e, open: false }, None).await?;
+                }
+                Ok::<(), Stop>(())
             }
-            while let Some((s, e)) = queue.take() {
-                fetch(cx, url, Span { start: s, end: e, open: false }, None).await?;
-            }
-            Ok::<(), Stop>(())
-        }
-    });
-    try_join_all(work).await.map(|_| ())
+        })
+        .collect();
+    while let Some(lane) = work.next().await {
+        lane?;
+    }
+    Ok(())
 }

@@ -17,10 +17,22 @@ pub struct Lanes {
     pub min_size: u64,
 }
 
+/// Chunks are never made smaller than this to spread a file over the lanes (each range request
+/// costs a round trip).
+const SPLIT_FLOOR: u64 = 1 << 20;
+
 impl Lanes {
     /// Whether a file of `size` bytes goes through ranged lanes.
     pub fn ranged(&self, size: u64) -> bool {
-        self.lanes > 1 && self.chunk > 0 && size >= self.min_size.max(1) && size > self.chunk
+        self.lanes > 1 && self.chunk > 0 && size >= self.min_size.max(1) && size > self.chunk.min(SPLIT_FLOOR)
+    }
+
+    /// The chunk for `left` bytes to fetch: the configured one, or smaller when that would leave
+    /// lanes idle (`left / lanes`, at least `SPLIT_FLOOR`), so a file of a few chunks still uses
+    /// every lane.
+    pub fn chunk_for(&self, left: u64) -> u64 {
+        let even = left.div_ceil(u64::from(self.lanes.max(1)));
+        self.chunk.min(even.max(SPLIT_FLOOR)).max(1)
     }
 }
 
@@ -84,5 +96,13 @@ mod tests {
         assert!(!Lanes { lanes: 1, ..l }.ranged(1000));
         assert!(!Lanes { min_size: 0, ..l }.ranged(10), "one chunk is one stream");
         assert!(Lanes { min_size: 0, ..l }.ranged(11));
+        let default = Lanes { lanes: 8, chunk: 16 << 20, min_size: 16 << 20 };
+        assert!(default.ranged(16 << 20), "one configured chunk, split over the lanes");
+        assert!(!default.ranged((16 << 20) - 1));
+        let big = Lanes { lanes: 8, chunk: 16 << 20, min_size: 0 };
+        assert_eq!(big.chunk_for(2 << 30), 16 << 20, "large files: the configured chunk");
+        assert_eq!(big.chunk_for(24 << 20), 3 << 20, "spread over every lane");
+        assert_eq!(big.chunk_for(4 << 20), 1 << 20, "never below the floor");
+        assert_eq!(l.chunk_for(1000), 10, "never above the configured chunk");
     }
 }
