@@ -347,3 +347,36 @@ fn prune_removes_the_journal_with_the_incomplete_file() {
     let p = client.download(&FileRef::new(REPO, "big.bin"), DownloadOptions::default()).unwrap();
     assert_eq!(fs::read(p).unwrap(), data);
 }
+
+#[test]
+fn a_cancel_keeps_every_lane_s_bytes_for_the_next_call() {
+    let env = Env::new();
+    let size = 32 * CHUNK as usize;
+    let data = add_file(&env, "big.bin", size);
+    env.emu.add_fault(Fault::new(FaultAction::Throttle { bytes_per_sec: 300_000 }).origin(Origin::Cdn));
+    let client = env.client_with(lanes);
+    let mut cb = |p: &hf_hub::Progress| p.bytes_done < 6 * CHUNK;
+    let opts = DownloadOptions { progress: Some(&mut cb), ..Default::default() };
+    let e = client.download(&FileRef::new(REPO, "big.bin"), opts).unwrap_err();
+    assert!(matches!(e, Error::Cancelled), "{e:?}");
+    env.emu.clear_faults();
+    env.emu.clear_requests();
+    let p = client.download(&FileRef::new(REPO, "big.bin"), DownloadOptions::default()).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), data);
+    // Every byte received before the cancel was journaled (ranges in flight included).
+    let fetched = requested_bytes(&cdn_gets(&env), size as u64);
+    assert!(fetched <= size as u64 - 6 * CHUNK, "the rerun fetched {fetched} of {size} bytes");
+}
+
+#[test]
+fn durable_downloads_go_through_the_lanes_too() {
+    let env = Env::new();
+    let data = add_file(&env, "big.bin", 20 * CHUNK as usize + 5);
+    let client = env.client_with(|c| {
+        lanes(c);
+        c.durable = true;
+    });
+    let p = client.download(&FileRef::new(REPO, "big.bin"), DownloadOptions::default()).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), data);
+    assert_eq!(cdn_gets(&env).len(), 21);
+}
