@@ -664,8 +664,10 @@ typedef struct hf_cached_file {
 } hf_cached_file;
 
 /**
- * An incomplete download found by the scan: a `blobs/<etag>.incomplete` file, or a llama.cpp
- * `*.downloadInProgress` temporary file (in `blobs/`, or in a snapshot folder).
+ * An incomplete download found by the scan: a file in `blobs/` whose name ends in `.incomplete`
+ * (our `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another
+ * client's), or a llama.cpp `*.downloadInProgress` temporary file (in `blobs/`, or in a snapshot
+ * folder).
  */
 typedef struct hf_cache_incomplete {
   /**
@@ -888,6 +890,23 @@ typedef struct hf_client_options {
    * A bandwidth cap in bytes per second, shared by every transfer of this client. 0: none.
    */
   uint64_t max_bytes_per_sec;
+  /**
+   * Parallel ranged connections ("lanes") for one large file: each asks for `lane_chunk_bytes`
+   * at a time, written in place into one preallocated file, the SHA-256 computed as the start
+   * of the file completes. 1: every file is one stream. 0: from `HF_HUB_C_LANES`, default 8.
+   * At most 64. Added after `max_bytes_per_sec`; older structs are still accepted.
+   */
+  uint32_t lanes;
+  /**
+   * Bytes each range request of a lane asks for (at least 65536). 0: from
+   * `HF_HUB_C_LANE_CHUNK`, default 16 MiB (less for a file too small to give every lane one).
+   */
+  uint64_t lane_chunk_bytes;
+  /**
+   * Files smaller than this are fetched as one stream. 0: from `HF_HUB_C_LANES_MIN_SIZE`,
+   * default 16 MiB.
+   */
+  uint64_t lanes_min_size;
 } hf_client_options;
 
 /**

@@ -57,7 +57,23 @@ pub struct Config {
     pub durable: bool,
     /// A bandwidth cap in bytes per second for all transfers of the client together. `None`: none.
     pub max_bytes_per_sec: Option<u64>,
+    /// Parallel ranged connections ("lanes") for one large file (`HF_HUB_C_LANES`, a variable of
+    /// this library; default [`DEFAULT_LANES`]). 1: every file is one stream.
+    pub lanes: u32,
+    /// Bytes each range request of a lane asks for (`HF_HUB_C_LANE_CHUNK`; default
+    /// [`DEFAULT_LANE_CHUNK`]); less for a file too small to give every lane a chunk.
+    pub lane_chunk: u64,
+    /// Files smaller than this are one stream (`HF_HUB_C_LANES_MIN_SIZE`; default
+    /// [`DEFAULT_LANES_MIN_SIZE`]).
+    pub lanes_min_size: u64,
 }
+
+/// Default of [`Config::lanes`].
+pub const DEFAULT_LANES: u32 = 8;
+/// Default of [`Config::lane_chunk`].
+pub const DEFAULT_LANE_CHUNK: u64 = 16 << 20;
+/// Default of [`Config::lanes_min_size`].
+pub const DEFAULT_LANES_MIN_SIZE: u64 = 16 << 20;
 
 impl Default for Config {
     /// The configuration of an empty environment (same as [`Config::without_env`]).
@@ -125,6 +141,9 @@ impl Config {
             cache_max_bytes: None,
             durable: get("HF_HUB_C_DURABLE").is_some_and(|v| is_truthy(&v)),
             max_bytes_per_sec: None,
+            lanes: int_var(get("HF_HUB_C_LANES")).map_or(DEFAULT_LANES, |n| n.clamp(1, MAX_LANES as u64) as u32),
+            lane_chunk: int_var(get("HF_HUB_C_LANE_CHUNK")).unwrap_or(DEFAULT_LANE_CHUNK),
+            lanes_min_size: int_var(get("HF_HUB_C_LANES_MIN_SIZE")).unwrap_or(DEFAULT_LANES_MIN_SIZE),
         }
     }
 
@@ -153,6 +172,12 @@ impl Config {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
             .ok_or_else(|| Error::InvalidArgument(format!("endpoint {:?} is not an http(s) URL", self.endpoint)))?;
+        if self.lanes == 0 || self.lanes > MAX_LANES {
+            return Err(Error::InvalidArgument(format!("lanes must be between 1 and {MAX_LANES}")));
+        }
+        if self.lane_chunk < MIN_LANE_CHUNK {
+            return Err(Error::InvalidArgument(format!("lane_chunk must be at least {MIN_LANE_CHUNK} bytes")));
+        }
         if self.max_bytes_per_sec == Some(0) {
             return Err(Error::InvalidArgument("max_bytes_per_sec must be positive (None: no cap)".into()));
         }
@@ -277,6 +302,24 @@ impl ConfigBuilder {
         self
     }
 
+    /// Parallel ranged connections for one large file (see [`Config::lanes`]; 1: one stream).
+    pub fn lanes(mut self, n: u32) -> Self {
+        self.cfg.lanes = n;
+        self
+    }
+
+    /// Bytes per range request of a lane (see [`Config::lane_chunk`]).
+    pub fn lane_chunk(mut self, bytes: u64) -> Self {
+        self.cfg.lane_chunk = bytes;
+        self
+    }
+
+    /// Files below this size are one stream (see [`Config::lanes_min_size`]).
+    pub fn lanes_min_size(mut self, bytes: u64) -> Self {
+        self.cfg.lanes_min_size = bytes;
+        self
+    }
+
     /// Validate and return the configuration.
     pub fn build(self) -> Result<Config> {
         self.cfg.validate()?;
@@ -287,6 +330,16 @@ impl ConfigBuilder {
 /// Strip trailing `/` from an endpoint.
 pub fn normalize_endpoint(e: &str) -> String {
     e.trim().trim_end_matches('/').to_string()
+}
+
+/// Most lanes accepted.
+pub const MAX_LANES: u32 = 64;
+/// Smallest lane chunk accepted.
+pub const MIN_LANE_CHUNK: u64 = 64 << 10;
+
+/// A positive integer (bytes, a count); anything else is unset.
+fn int_var(v: Option<String>) -> Option<u64> {
+    v.and_then(|s| s.trim().parse::<u64>().ok()).filter(|n| *n > 0)
 }
 
 /// Integer seconds; `0`, empty or unparsable → the default of 10 s (Python's `int(x) or default`).

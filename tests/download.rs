@@ -199,7 +199,7 @@ fn each_refusal_has_its_own_error() {
 }
 
 #[test]
-fn cancel_from_the_progress_callback_leaves_nothing_behind() {
+fn cancel_from_the_progress_callback_keeps_what_was_written_for_the_next_call() {
     let env = Env::new();
     env.emu.add_fault(Fault::new(FaultAction::Throttle { bytes_per_sec: 2_000_000 }).origin(Origin::Cdn));
     let client = env.client();
@@ -216,9 +216,27 @@ fn cancel_from_the_progress_callback_leaves_nothing_behind() {
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert!(calls >= 2);
     assert_eq!(seen_total, 1 << 20);
+    let content = env.emu.file("model", REPO, "main", "model.safetensors").unwrap();
+    let sha = sha256_hex(&content);
     let blobs = env.repo_dir(FOLDER).join("blobs");
-    assert_eq!(fs::read_dir(&blobs).unwrap().count(), 0, "no blob and no .incomplete left");
+    assert_eq!(
+        files_under(&blobs),
+        vec![format!("{sha}.journal.incomplete"), format!("{sha}.part.incomplete")],
+        "no blob; the incomplete file and its journal are kept for the next call"
+    );
     assert!(!env.repo_dir(FOLDER).join("snapshots").join(&env.commit).join("model.safetensors").exists());
+
+    // The next call fetches only the rest, and publishes the verified whole.
+    env.emu.clear_faults();
+    env.emu.clear_requests();
+    let p = client.download(&FileRef::new(REPO, "model.safetensors"), DownloadOptions::default()).unwrap();
+    assert_eq!(fs::read(&p).unwrap(), content);
+    assert_eq!(files_under(&blobs), vec![sha.clone()]);
+    let gets: Vec<_> = env.requests().into_iter().filter(|r| r.origin == Origin::Cdn).collect();
+    assert_eq!(gets.len(), 1, "{gets:#?}");
+    let from: u64 =
+        gets[0].header("range").unwrap().trim_start_matches("bytes=").trim_end_matches('-').parse().unwrap();
+    assert!((100_000..1 << 20).contains(&from), "resumed from {from}");
 }
 
 #[test]
@@ -246,7 +264,8 @@ fn cancel_from_another_thread() {
     canceller.join().unwrap();
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(5), "cancellation is prompt: {:?}", start.elapsed());
-    assert_eq!(fs::read_dir(env.repo_dir(FOLDER).join("blobs")).unwrap().count(), 0);
+    let names = files_under(&env.repo_dir(FOLDER).join("blobs"));
+    assert!(names.iter().all(|n| n.ends_with(".incomplete")), "nothing published: {names:?}");
 }
 
 #[test]

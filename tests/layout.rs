@@ -26,7 +26,7 @@ macro_rules! assert_layout {
 
 #[test]
 fn client_options_layout() {
-    assert_layout!(hf_client_options, size = 112, align = 8, {
+    assert_layout!(hf_client_options, size = 136, align = 8, {
         struct_size: 0,
         ignore_env: 4,
         endpoint: 8,
@@ -45,6 +45,9 @@ fn client_options_layout() {
         cache_max_bytes: 88,
         durable: 96,
         max_bytes_per_sec: 104,
+        lanes: 112,
+        lane_chunk_bytes: 120,
+        lanes_min_size: 128,
     });
 }
 

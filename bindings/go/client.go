@@ -48,6 +48,14 @@ type ClientOptions struct {
 	// of the client.
 	MaxBytesPerSec uint64
 
+	// Lanes is the number of parallel ranged connections for one large file (1: one stream; at
+	// most 64), LaneChunkBytes the bytes each range request asks for (at least 65536), and
+	// LanesMinSize the size below which a file is one stream. 0: HF_HUB_C_LANES (default 8),
+	// HF_HUB_C_LANE_CHUNK (16 MiB), HF_HUB_C_LANES_MIN_SIZE (16 MiB).
+	Lanes          uint32
+	LaneChunkBytes uint64
+	LanesMinSize   uint64
+
 	IgnoreEnv bool // read no environment variable at all; unset fields take built-in defaults
 }
 
@@ -105,6 +113,9 @@ func NewClient(opts *ClientOptions) (*Client, error) {
 		o.cache_max_bytes = C.uint64_t(opts.CacheMaxBytes)
 		o.durable = cBool3(opts.Durable)
 		o.max_bytes_per_sec = C.uint64_t(opts.MaxBytesPerSec)
+		o.lanes = C.uint32_t(opts.Lanes)
+		o.lane_chunk_bytes = C.uint64_t(opts.LaneChunkBytes)
+		o.lanes_min_size = C.uint64_t(opts.LanesMinSize)
 		if err := a.check(); err != nil {
 			return nil, err
 		}

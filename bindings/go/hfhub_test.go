@@ -685,7 +685,8 @@ func TestClientOptionsDefaults(t *testing.T) {
 	if o.Offline != nil || o.DisableImplicitToken != nil || o.DisableSymlinks != nil || o.Durable != nil || o.MaxRetries != nil {
 		t.Fatalf("pointer options are set in the zero value: %+v", o)
 	}
-	if o.EtagTimeout != 0 || o.DownloadTimeout != 0 || o.CacheMaxBytes != 0 || o.MaxBytesPerSec != 0 || o.IgnoreEnv {
+	if o.EtagTimeout != 0 || o.DownloadTimeout != 0 || o.CacheMaxBytes != 0 || o.MaxBytesPerSec != 0 || o.IgnoreEnv ||
+		o.Lanes != 0 || o.LaneChunkBytes != 0 || o.LanesMinSize != 0 {
 		t.Fatalf("zero value has non-zero options: %+v", o)
 	}
 	o.IgnoreEnv = true
@@ -730,6 +731,71 @@ func TestMaxBytesPerSec(t *testing.T) {
 		t.Fatalf("uncapped download took %v, not much faster than the capped %v", free, limited)
 	}
 	t.Logf("uncapped %v, capped %v", free, limited)
+}
+
+// TestLanes checks Lanes, LaneChunkBytes and LanesMinSize: the 1 MiB LFS file comes as 16 ranges
+// of 64 KiB over 4 lanes (each asked once, 206 each) with the right bytes; below LanesMinSize it is
+// one stream; out-of-range values are refused.
+func TestLanes(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newClient(t, func(o *hfhub.ClientOptions) {
+		o.Lanes, o.LaneChunkBytes, o.LanesMinSize = 4, 65536, 1
+	})
+	clearRequests(t)
+	path, err := c.Download(ctx, model, lfsFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, path)
+	sum := sha256.Sum256(data)
+	blob, err := filepath.EvalSymlinks(path)
+	if err != nil || len(data) != lfsSize || filepath.Base(blob) != hex.EncodeToString(sum[:]) {
+		t.Fatalf("%d bytes with SHA-256 %x in blob %s (%v)", len(data), sum, blob, err)
+	}
+	ranges := map[string]bool{}
+	for _, r := range requests(t) {
+		if r.Origin != "cdn" || r.Method != "GET" {
+			continue
+		}
+		rg, _ := r.header("range")
+		if r.Status != 206 || ranges[rg] {
+			t.Fatalf("range %q: status %d, asked before: %v", rg, r.Status, ranges[rg])
+		}
+		ranges[rg] = true
+	}
+	if len(ranges) != 16 || !ranges["bytes=0-65535"] || !ranges["bytes=983040-1048575"] {
+		t.Fatalf("ranges asked: %v", ranges)
+	}
+
+	one, _ := newClient(t, func(o *hfhub.ClientOptions) {
+		o.Lanes, o.LaneChunkBytes, o.LanesMinSize = 4, 65536, 2<<20
+	})
+	clearRequests(t)
+	if p, err := one.Download(ctx, model, lfsFile, nil); err != nil || string(readFile(t, p)) != string(data) {
+		t.Fatalf("one stream: %v", err)
+	}
+	gets := 0
+	for _, r := range requests(t) {
+		if r.Origin == "cdn" && r.Method == "GET" {
+			gets++
+			if rg, ok := r.header("range"); ok {
+				t.Fatalf("one stream sent Range %q", rg)
+			}
+		}
+	}
+	if gets != 1 {
+		t.Fatalf("%d CDN GETs for one stream", gets)
+	}
+
+	for _, bad := range []hfhub.ClientOptions{{Lanes: 65}, {LaneChunkBytes: 1000}} {
+		bad.IgnoreEnv, bad.HFHome = true, t.TempDir()
+		if c, err := hfhub.NewClient(&bad); err == nil || !errors.Is(err, hfhub.ErrInvalidArgument) {
+			if c != nil {
+				c.Close()
+			}
+			t.Fatalf("%+v accepted (%v)", bad, err)
+		}
+	}
 }
 
 // TestDurable checks that Durable (sync the blob and its folder before publishing) downloads the

@@ -1,124 +1,131 @@
 //! Publishing a blob (hub-protocol.md §2.4, §2.9, §3.2 steps 7–9): the incomplete blob has a
-//! deterministic name per ETag, `blobs/<etag>.incomplete`, and is only ever written under the blob
-//! lock (`.locks/<repo>/<etag>.lock`, the one Python takes); it is checked (size, SHA-256) and
-//! renamed onto `blobs/<etag>` atomically. A wrong blob is never published; an abandoned incomplete
-//! blob is removed when its writer is dropped (cancel, error).
+//! deterministic name per ETag, `blobs/<etag>.part.incomplete`, and is only ever written under the blob
+//! lock (`.locks/<repo>/<etag>.lock`, the one Python takes); it is preallocated to the blob's size
+//! and written with positional writes (ranged lanes write anywhere in it), then checked (size,
+//! SHA-256) and renamed onto `blobs/<etag>` atomically. A wrong blob is never published.
+//!
+//! A resumable incomplete blob has a journal beside it ([`super::journal`]): dropped unpublished
+//! (cancel, error, the process killed) it keeps its file and journal, and the next writer — in this
+//! process or another — fetches only the ranges the journal lacks. A checksum or size mismatch at
+//! publishing deletes both. Leftovers of other writers (Python's `<etag>.<8 hex>.incomplete`, and
+//! `<etag>.incomplete` of Python up to 1.17) are never resumed from, and they never take ours for
+//! theirs (see `RepoCache::incomplete_path`).
 
 use std::fs::{self, File};
-use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use bytes::Bytes;
-
+use crate::cache::journal::{Journal, Ranges};
 use crate::cache::layout::probe_new_file_mode;
 use crate::cache::RepoCache;
 use crate::error::{Error, Result};
-use crate::hash::Sha256Stream;
 
-/// Files at least this large are hashed on a worker of the blocking pool, overlapped with the
-/// transfer; smaller ones inline (a hand-off would cost more than it saves).
-pub(crate) const HASH_WORKER_MIN_SIZE: u64 = 8 << 20;
-/// Chunks queued for the hash worker at most (constant memory; the writer waits beyond that).
-const HASH_QUEUE: usize = 32;
-
-/// SHA-256 of what was written: inline, or on a worker fed through a bounded queue.
-#[derive(Debug)]
-enum Hasher {
-    Inline(Sha256Stream),
-    Worker { tx: SyncSender<Bytes>, done: Receiver<String> },
-}
-
-impl Hasher {
-    fn new(worker: bool) -> Hasher {
-        if !worker {
-            return Hasher::Inline(Sha256Stream::new());
-        }
-        let (tx, rx) = sync_channel::<Bytes>(HASH_QUEUE);
-        let (done_tx, done) = sync_channel(1);
-        let job = move || {
-            let mut h = Sha256Stream::new();
-            while let Ok(b) = rx.recv() {
-                h.update(&b);
-            }
-            let _ = done_tx.send(h.finish_hex());
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(rt) => drop(rt.spawn_blocking(job)),
-            Err(_) => return Hasher::Inline(Sha256Stream::new()),
-        }
-        Hasher::Worker { tx, done }
-    }
-
-    fn update(&mut self, data: Bytes) {
-        match self {
-            Hasher::Inline(h) => h.update(&data),
-            Hasher::Worker { tx, .. } => {
-                // The worker only stops when this sender is dropped.
-                let _ = tx.send(data);
-            }
-        }
-    }
-
-    fn finish(self) -> Option<String> {
-        match self {
-            Hasher::Inline(h) => Some(h.finish_hex()),
-            Hasher::Worker { tx, done } => {
-                drop(tx);
-                done.recv().ok()
-            }
-        }
-    }
-}
-
-/// An incomplete blob being written. Dropped unpublished, it deletes its file.
+/// An incomplete blob being written (under the blob lock).
 #[derive(Debug)]
 pub struct IncompleteBlob {
     path: PathBuf,
+    journal_path: PathBuf,
     blob: PathBuf,
     file: Option<File>,
-    written: u64,
-    hasher: Option<Hasher>,
-    worker: bool,
+    /// Present when the download is resumable.
+    journal: Option<Journal>,
+    /// A range was recorded in the journal (else there is nothing worth keeping).
+    recorded: AtomicBool,
+    /// Ranges already present when opened (from the journal).
+    resumed: Ranges,
+    size: u64,
+    etag: String,
     name: String,
-    /// Start writeback every `WRITEBACK_STEP` bytes (durable downloads).
+    /// Start writeback to stable storage while writing (durable downloads).
     writeback: bool,
-    written_back: u64,
+    published: bool,
 }
 
-/// Durable downloads start writeback of every this many bytes while they run.
-const WRITEBACK_STEP: u64 = 8 << 20;
-
 impl IncompleteBlob {
-    /// Create (or truncate) `blobs/<etag>.incomplete`. The caller holds the blob lock. `hash`:
-    /// compute the SHA-256 while writing (on a worker when `size` is at least
-    /// `HASH_WORKER_MIN_SIZE`). `name` is the repo filename, for messages.
-    pub fn create(rc: &RepoCache, etag: &str, hash: bool, size: u64, name: &str) -> Result<IncompleteBlob> {
-        IncompleteBlob::create_at(rc.incomplete_path(etag), rc.blob_path(etag), hash, size, name)
+    /// Open `blobs/<etag>.part.incomplete` for a blob of `size` bytes. The caller holds the blob lock.
+    /// `resumable`: keep a journal of written ranges, and resume from the one found when it
+    /// matches (same ETag and size, intact, data file of the right size); otherwise the file is
+    /// created (or truncated) and preallocated, and any old journal discarded. `name` is the repo
+    /// filename, for messages.
+    pub fn open(rc: &RepoCache, etag: &str, size: u64, name: &str, resumable: bool) -> Result<IncompleteBlob> {
+        IncompleteBlob::open_at(
+            rc.incomplete_path(etag),
+            rc.journal_path(etag),
+            rc.blob_path(etag),
+            etag,
+            size,
+            name,
+            resumable,
+        )
     }
 
-    /// An incomplete file at `path`, published by renaming it onto `blob` (a `local_dir` file
-    /// uses its own temporary name and destination). The caller holds the destination's lock.
-    pub fn create_at(path: PathBuf, blob: PathBuf, hash: bool, size: u64, name: &str) -> Result<IncompleteBlob> {
+    /// [`IncompleteBlob::open`] with explicit paths: the data file `path` (and its `journal_path`
+    /// when resumable), published by renaming it onto `blob` (a `local_dir` file uses its own
+    /// temporary name and destination). The caller holds the destination's lock.
+    pub fn open_at(
+        path: PathBuf,
+        journal_path: PathBuf,
+        blob: PathBuf,
+        etag: &str,
+        size: u64,
+        name: &str,
+        resumable: bool,
+    ) -> Result<IncompleteBlob> {
         let dir = path.parent().expect("the incomplete file has a parent");
         fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let mut out = IncompleteBlob {
+            path,
+            journal_path,
+            blob,
+            file: None,
+            journal: None,
+            recorded: AtomicBool::new(false),
+            resumed: Ranges::new(),
+            size,
+            etag: etag.to_string(),
+            name: name.to_string(),
+            writeback: false,
+            published: false,
+        };
+        if resumable {
+            if let Some((journal, ranges)) = Journal::resume(&out.journal_path, etag, size) {
+                let data = File::options().read(true).write(true).open(&out.path);
+                if let Ok(Some(f)) = data.and_then(|f| Ok((f.metadata()?.len() == size).then_some(f))) {
+                    out.file = Some(f);
+                    out.journal = Some(journal);
+                    out.recorded = AtomicBool::new(ranges.total() > 0);
+                    out.resumed = ranges;
+                    return Ok(out);
+                }
+            }
+        }
+        out.start_over(resumable)?;
+        Ok(out)
+    }
+
+    /// Create (truncate) and preallocate the data file; a new journal when resumable.
+    fn start_over(&mut self, resumable: bool) -> Result<()> {
+        self.journal = None;
+        self.resumed = Ranges::new();
+        *self.recorded.get_mut() = false;
+        let _ = fs::remove_file(&self.journal_path);
         let file = File::options()
+            .read(true)
             .write(true)
             .create(true)
             .truncate(true)
-            .open(&path)
-            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-        Ok(IncompleteBlob {
-            path,
-            blob,
-            file: Some(file),
-            written: 0,
-            hasher: hash.then(|| Hasher::new(size >= HASH_WORKER_MIN_SIZE)),
-            worker: size >= HASH_WORKER_MIN_SIZE,
-            name: name.to_string(),
-            writeback: false,
-            written_back: 0,
-        })
+            .open(&self.path)
+            .map_err(|e| Error::io(format!("creating {}", self.path.display()), e))?;
+        crate::ffi::sys::preallocate(&file, self.size)
+            .map_err(|e| Error::io(format!("allocating {} bytes for {}", self.size, self.path.display()), e))?;
+        self.file = Some(file);
+        if resumable {
+            self.journal = Some(
+                Journal::create(&self.journal_path, &self.etag, self.size)
+                    .map_err(|e| Error::io(format!("creating {}", self.journal_path.display()), e))?,
+            );
+        }
+        Ok(())
     }
 
     /// Start writeback to stable storage while writing (for a durable publish).
@@ -132,56 +139,73 @@ impl IncompleteBlob {
         &self.path
     }
 
-    /// Bytes written so far.
-    pub fn written(&self) -> u64 {
-        self.written
+    /// The open incomplete file (for reading back what was written).
+    pub fn file(&self) -> &File {
+        self.file.as_ref().expect("open until published")
     }
 
-    /// Append `data` (and hash it).
-    pub fn write(&mut self, data: Bytes) -> Result<()> {
-        let f = self.file.as_mut().expect("open until published");
-        f.write_all(&data).map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
-        self.written += data.len() as u64;
-        if let Some(h) = self.hasher.as_mut() {
-            h.update(data);
-        }
-        if self.writeback && self.written - self.written_back >= WRITEBACK_STEP {
-            crate::ffi::sys::start_writeback(f, self.written_back, self.written - self.written_back);
-            self.written_back = self.written;
-        }
-        Ok(())
+    /// The blob's size.
+    pub fn size(&self) -> u64 {
+        self.size
     }
 
-    /// Start over from byte 0 (the server ignored a `Range`).
-    pub fn restart(&mut self) -> Result<()> {
-        let f = self.file.as_mut().expect("open until published");
-        f.set_len(0).map_err(|e| Error::io("truncating the incomplete blob", e))?;
-        f.seek(SeekFrom::Start(0)).map_err(|e| Error::io("rewinding the incomplete blob", e))?;
-        self.written = 0;
-        self.written_back = 0;
-        if self.hasher.is_some() {
-            self.hasher = Some(Hasher::new(self.worker));
-        }
-        Ok(())
+    /// The ranges already written when this blob was opened (resumed from the journal).
+    pub fn resumed(&self) -> &Ranges {
+        &self.resumed
     }
 
-    /// Check the size (and the SHA-256 when one is expected and was computed), then give the file
-    /// the mode of a new file in `blobs/` and rename it onto `blobs/<etag>`. `durable`: fsync the
-    /// file first and the folder after, so the blob survives a power loss.
-    pub fn publish(mut self, expected_size: u64, expected_sha256: Option<&str>, durable: bool) -> Result<PathBuf> {
-        let file = self.file.take().expect("open until published");
-        if self.written != expected_size {
+    /// Write `data` at `offset` (positional: several writers may fill different ranges).
+    pub fn write_at(&self, offset: u64, data: &[u8]) -> Result<()> {
+        if offset + data.len() as u64 > self.size {
             return Err(Error::Checksum(format!(
-                "consistency check failed: {} should be {} bytes, got {}",
-                self.name, expected_size, self.written
+                "{}: the server sent more than the expected {} bytes",
+                self.name, self.size
             )));
         }
-        if let (Some(h), Some(expected)) = (self.hasher.take(), expected_sha256) {
-            let got = h.finish().ok_or_else(|| Error::Internal("the hash worker stopped".into()))?;
+        write_all_at(self.file(), data, offset).map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
+
+    /// Start writing back `[offset, offset + len)` (durable downloads; a no-op otherwise).
+    pub fn start_writeback(&self, offset: u64, len: u64) {
+        if self.writeback {
+            crate::ffi::sys::start_writeback(self.file(), offset, len);
+        }
+    }
+
+    /// Record in the journal that `[start, end)` is written (call after writing it; a no-op when
+    /// not resumable).
+    pub fn record(&self, start: u64, end: u64) -> Result<()> {
+        if let Some(j) = &self.journal {
+            j.record(start, end).map_err(|e| Error::io(format!("writing {}", self.journal_path.display()), e))?;
+            self.recorded.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Start over from nothing (the server ignored a `Range`): truncate, preallocate, new journal.
+    pub fn restart(&mut self) -> Result<()> {
+        let resumable = self.journal.is_some();
+        self.start_over(resumable)
+    }
+
+    /// Check that `written` bytes cover the expected size and, when given, that the SHA-256
+    /// computed (`got`) is the one expected; then give the file the mode of a new file in `blobs/`
+    /// and rename it onto `blobs/<etag>`. `durable`: fsync the file first and the folder after, so
+    /// the blob survives a power loss. A failed check deletes the incomplete file and its journal.
+    pub fn publish(mut self, written: u64, sha256: Option<(&str, &str)>, durable: bool) -> Result<PathBuf> {
+        if written != self.size {
+            let e = format!("consistency check failed: {} should be {} bytes, got {written}", self.name, self.size);
+            self.discard();
+            return Err(Error::Checksum(e));
+        }
+        if let Some((expected, got)) = sha256 {
             if !got.eq_ignore_ascii_case(expected) {
-                return Err(Error::Checksum(format!("{}: SHA-256 is {got}, expected {expected}", self.name)));
+                let e = format!("{}: SHA-256 is {got}, expected {expected}", self.name);
+                self.discard();
+                return Err(Error::Checksum(e));
             }
         }
+        let file = self.file.take().expect("open until published");
         if durable {
             file.sync_all().map_err(|e| Error::io("syncing the incomplete blob", e))?;
         }
@@ -191,7 +215,9 @@ impl IncompleteBlob {
         }
         fs::rename(&self.path, &self.blob)
             .map_err(|e| Error::io(format!("renaming into {}", self.blob.display()), e))?;
-        self.written = u64::MAX; // published: nothing to clean up
+        self.published = true;
+        self.journal = None;
+        let _ = fs::remove_file(&self.journal_path);
         if durable {
             // The rename itself must survive a power loss: sync the folder that records it.
             if let Some(dir) = self.blob.parent() {
@@ -200,15 +226,66 @@ impl IncompleteBlob {
         }
         Ok(self.blob.clone())
     }
+
+    /// Delete the incomplete file and its journal (nothing worth resuming).
+    pub fn discard(&mut self) {
+        self.file.take();
+        self.journal = None;
+        let _ = fs::remove_file(&self.path);
+        let _ = fs::remove_file(&self.journal_path);
+        self.published = true; // nothing left to clean up
+    }
 }
 
 impl Drop for IncompleteBlob {
+    /// Unpublished: a resumable blob with recorded ranges keeps its file and journal for the next
+    /// writer; anything else is deleted.
     fn drop(&mut self) {
-        if self.written != u64::MAX {
-            self.file.take();
-            let _ = fs::remove_file(&self.path);
+        let keep = self.journal.is_some() && *self.recorded.get_mut();
+        if !self.published && !keep {
+            self.discard();
         }
     }
+}
+
+#[cfg(unix)]
+fn write_all_at(f: &File, data: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(f, data, offset)
+}
+
+#[cfg(windows)]
+fn write_all_at(f: &File, mut data: &[u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !data.is_empty() {
+        let n = f.seek_write(data, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        data = &data[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+/// Read exactly `buf.len()` bytes at `offset`.
+#[cfg(unix)]
+pub(crate) fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+/// Read exactly `buf.len()` bytes at `offset`.
+#[cfg(windows)]
+pub(crate) fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        let n = f.seek_read(buf, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf = &mut buf[n..];
+        offset += n as u64;
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -227,58 +304,77 @@ mod tests {
 
     const ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
-    #[test]
-    fn publish_checks_and_cleans_up() {
-        let dir = tempfile::tempdir().unwrap();
-        let rc = RepoCache::new(dir.path(), &Repo::new("org/m", RepoType::Model).unwrap());
-        // Wrong size: nothing published, nothing left.
-        let mut w = IncompleteBlob::create(&rc, ABC, true, 3, "f").unwrap();
-        assert_eq!(w.path(), rc.incomplete_path(ABC));
-        w.write(Bytes::from_static(b"ab")).unwrap();
-        assert!(matches!(w.publish(3, Some(ABC), false), Err(Error::Checksum(_))));
-        assert!(!rc.incomplete_path(ABC).exists() && !rc.blob_path(ABC).exists());
-        // Wrong hash.
-        let mut w = IncompleteBlob::create(&rc, ABC, true, 3, "f").unwrap();
-        w.write(Bytes::from_static(b"abd")).unwrap();
-        assert!(matches!(w.publish(3, Some(ABC), false), Err(Error::Checksum(_))));
-        assert!(!rc.blob_path(ABC).exists());
-        // Restart, then right: published under the ETag.
-        let mut w = IncompleteBlob::create(&rc, ABC, true, 3, "f").unwrap();
-        w.write(Bytes::from_static(b"zz")).unwrap();
-        w.restart().unwrap();
-        w.write(Bytes::from_static(b"abc")).unwrap();
-        assert_eq!(w.publish(3, Some(ABC), true).unwrap(), rc.blob_path(ABC));
-        assert_eq!(fs::read(rc.blob_path(ABC)).unwrap(), b"abc");
-        assert!(!rc.incomplete_path(ABC).exists());
-        // Dropped (cancel): the incomplete file goes.
-        let mut w = IncompleteBlob::create(&rc, "e2", false, 1, "g").unwrap();
-        w.write(Bytes::from_static(b"x")).unwrap();
-        assert!(rc.incomplete_path("e2").exists());
-        drop(w);
-        assert!(!rc.incomplete_path("e2").exists());
+    fn rc(dir: &Path) -> RepoCache {
+        RepoCache::new(dir, &Repo::new("org/m", RepoType::Model).unwrap())
     }
 
     #[test]
-    fn large_files_hash_on_a_worker() {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    fn publish_checks_and_cleans_up() {
         let dir = tempfile::tempdir().unwrap();
-        let rc = RepoCache::new(dir.path(), &Repo::new("org/m", RepoType::Model).unwrap());
-        let data: Vec<u8> = (0..HASH_WORKER_MIN_SIZE + 12345).map(|i| (i * 7 % 251) as u8).collect();
-        let mut h = Sha256Stream::new();
-        h.update(&data);
-        let sha = h.finish_hex();
-        rt.block_on(async {
-            let mut w = IncompleteBlob::create(&rc, &sha, true, data.len() as u64, "big").unwrap();
-            assert!(matches!(w.hasher, Some(Hasher::Worker { .. })));
-            w.write(Bytes::from_static(b"junk")).unwrap();
-            w.restart().unwrap();
-            for c in data.chunks(100_000) {
-                w.write(Bytes::copy_from_slice(c)).unwrap();
-            }
-            assert_eq!(w.publish(data.len() as u64, Some(&sha), false).unwrap(), rc.blob_path(&sha));
-            let mut w = IncompleteBlob::create(&rc, "other", true, data.len() as u64, "big").unwrap();
-            w.write(Bytes::copy_from_slice(&data)).unwrap();
-            assert!(matches!(w.publish(data.len() as u64, Some("00"), false), Err(Error::Checksum(_))));
-        });
+        let rc = rc(dir.path());
+        // Wrong size: nothing published, nothing left.
+        let w = IncompleteBlob::open(&rc, ABC, 3, "f", true).unwrap();
+        assert_eq!(w.path(), rc.incomplete_path(ABC));
+        assert_eq!(fs::metadata(w.path()).unwrap().len(), 3, "preallocated");
+        w.write_at(0, b"ab").unwrap();
+        w.record(0, 2).unwrap();
+        assert!(matches!(w.publish(2, None, false), Err(Error::Checksum(_))));
+        assert!(!rc.incomplete_path(ABC).exists() && !rc.journal_path(ABC).exists() && !rc.blob_path(ABC).exists());
+        // Past the end: refused.
+        let w = IncompleteBlob::open(&rc, ABC, 3, "f", true).unwrap();
+        assert!(matches!(w.write_at(1, b"abc"), Err(Error::Checksum(_))));
+        // Wrong hash: both files go.
+        w.write_at(0, b"abd").unwrap();
+        w.record(0, 3).unwrap();
+        assert!(matches!(w.publish(3, Some((ABC, "00")), false), Err(Error::Checksum(_))));
+        assert!(!rc.blob_path(ABC).exists() && !rc.journal_path(ABC).exists());
+        // Right: published under the ETag, journal gone.
+        let w = IncompleteBlob::open(&rc, ABC, 3, "f", true).unwrap();
+        w.write_at(1, b"bc").unwrap();
+        w.write_at(0, b"a").unwrap();
+        assert_eq!(w.publish(3, Some((ABC, ABC)), true).unwrap(), rc.blob_path(ABC));
+        assert_eq!(fs::read(rc.blob_path(ABC)).unwrap(), b"abc");
+        assert!(!rc.incomplete_path(ABC).exists() && !rc.journal_path(ABC).exists());
+    }
+
+    #[test]
+    fn dropped_blobs_keep_what_can_be_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let rc = rc(dir.path());
+        // Not resumable: deleted.
+        let w = IncompleteBlob::open(&rc, "e1", 10, "g", false).unwrap();
+        w.write_at(0, b"x").unwrap();
+        w.record(0, 1).unwrap();
+        assert!(!rc.journal_path("e1").exists());
+        drop(w);
+        assert!(!rc.incomplete_path("e1").exists());
+        // Resumable, nothing recorded: deleted.
+        let w = IncompleteBlob::open(&rc, "e2", 10, "g", true).unwrap();
+        w.write_at(0, b"xyz").unwrap();
+        drop(w);
+        assert!(!rc.incomplete_path("e2").exists() && !rc.journal_path("e2").exists());
+        // Resumable with a recorded range: kept, and resumed by the next writer.
+        let w = IncompleteBlob::open(&rc, "e3", 10, "g", true).unwrap();
+        w.write_at(4, b"4567").unwrap();
+        w.record(4, 8).unwrap();
+        w.write_at(0, b"0123").unwrap(); // written, not recorded: lost on purpose
+        drop(w);
+        assert!(rc.incomplete_path("e3").exists() && rc.journal_path("e3").exists());
+        let w = IncompleteBlob::open(&rc, "e3", 10, "g", true).unwrap();
+        assert_eq!(w.resumed().as_slice(), &[(4, 8)]);
+        drop(w);
+        // Another size, or a data file of the wrong length: start over.
+        let w = IncompleteBlob::open(&rc, "e3", 11, "g", true).unwrap();
+        assert_eq!(w.resumed().total(), 0);
+        w.record(0, 1).unwrap();
+        drop(w);
+        fs::OpenOptions::new().write(true).open(rc.incomplete_path("e3")).unwrap().set_len(5).unwrap();
+        let mut w = IncompleteBlob::open(&rc, "e3", 11, "g", true).unwrap();
+        assert_eq!(w.resumed().total(), 0);
+        assert_eq!(fs::metadata(w.path()).unwrap().len(), 11);
+        w.record(0, 1).unwrap();
+        w.restart().unwrap();
+        drop(w);
+        assert!(!rc.incomplete_path("e3").exists(), "restarted, nothing recorded since");
     }
 }

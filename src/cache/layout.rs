@@ -54,9 +54,18 @@ impl RepoCache {
         self.repo_dir.join("blobs").join(etag)
     }
 
-    /// `blobs/<etag>.incomplete`: the one name of a blob being written (under its lock).
+    /// `blobs/<etag>.part.incomplete`: the one name of a blob being written (under its lock).
+    /// Not `<etag>.incomplete`: Python clients up to 1.17 resume that file by appending to it, taking
+    /// its size for the bytes present; ours is preallocated and filled in any order, and must never
+    /// be mistaken for a prefix of the blob.
     pub fn incomplete_path(&self, etag: &str) -> PathBuf {
-        self.repo_dir.join("blobs").join(format!("{etag}.incomplete"))
+        self.repo_dir.join("blobs").join(format!("{etag}.part.incomplete"))
+    }
+
+    /// `blobs/<etag>.journal.incomplete`: the resume journal of the incomplete blob (its name ends
+    /// in `.incomplete` so that every scan and prune treats it like the data it describes).
+    pub fn journal_path(&self, etag: &str) -> PathBuf {
+        self.repo_dir.join("blobs").join(format!("{etag}.journal.incomplete"))
     }
 
     /// `snapshots/<commit>/<filename>` (filename already validated).

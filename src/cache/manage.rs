@@ -40,8 +40,9 @@ pub enum PlanKind {
     Pointer,
     /// A blob no kept revision uses.
     Blob,
-    /// An incomplete download (a `blobs/<etag>.incomplete` file, or a llama.cpp
-    /// `*.downloadInProgress` file; execution skips one written to in the last 10 minutes).
+    /// An incomplete download (a `blobs/*.incomplete` file: data or resume journal, ours or another
+    /// client's; or a llama.cpp `*.downloadInProgress` file; execution skips one of llama.cpp's
+    /// written to in the last 10 minutes).
     Incomplete,
 }
 
@@ -207,7 +208,8 @@ impl CacheInfo {
 }
 
 /// The blob lock of a blob or incomplete file: `.locks/<repo folder>/<etag>.lock`, the ETag being
-/// the file name up to its first `.` (`<etag>`, `<etag>.incomplete`, `<etag>.<8 hex>.incomplete`).
+/// the file name up to its first `.` (`<etag>`, `<etag>.part.incomplete`, `<etag>.journal.incomplete`,
+/// `<etag>.incomplete`, `<etag>.<8 hex>.incomplete`).
 fn lock_of(cache_dir: &Path, repo_folder: &str, file: &Path) -> Option<PathBuf> {
     // Only `blobs/` files are named by their ETag (a llama.cpp temp file in a snapshot is not).
     if file.parent().and_then(Path::file_name).is_none_or(|d| d != "blobs") {

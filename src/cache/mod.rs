@@ -3,6 +3,7 @@
 //! Knows nothing about HTTP.
 
 pub mod blob;
+pub mod journal;
 pub mod layout;
 pub mod lock;
 pub mod manage;

@@ -11,7 +11,7 @@ use crate::cache::layout::{create_pointer, ensure_cachedir_tag};
 use crate::cache::{FileLock, IncompleteBlob, RepoCache};
 use crate::client::{CallCtx, Inner};
 use crate::download::metadata::{head_metadata, FileMetadata};
-use crate::download::transfer::{fetch_into, Expect, Fetch};
+use crate::download::transfer::{fetch_into, Expect, Fetch, Lanes};
 use crate::error::{Error, Result};
 use crate::http::RetryPolicy;
 use crate::progress::{CancelToken, ProgressFn};
@@ -209,13 +209,29 @@ pub(crate) async fn finish_checked(
     }
     let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
     let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
-    let mut out =
-        IncompleteBlob::create(rc, &meta.etag, sha.is_some(), meta.size, &t.filename)?.with_writeback(cfg.durable);
     let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = c.token();
-    let fetch = Fetch { url, token: token.as_deref(), expected_size: meta.size, filename: &t.filename, expect };
-    fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
-    out.publish(meta.size, sha, cfg.durable)?;
+    let lanes = Lanes { lanes: cfg.lanes, chunk: cfg.lane_chunk, min_size: cfg.lanes_min_size };
+    let fetch = Fetch { url, token: token.as_deref(), filename: &t.filename, hash: sha.is_some(), lanes, expect };
+    // Only a verified download resumes (from the journal of an earlier attempt, any process): the
+    // SHA-256 over the whole file is what makes resumed bytes trustworthy.
+    let resumable = sha.is_some();
+    loop {
+        let mut out =
+            IncompleteBlob::open(rc, &meta.etag, meta.size, &t.filename, resumable)?.with_writeback(cfg.durable);
+        let resumed = out.resumed().total() > 0;
+        let got = fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
+        let check = sha.map(|expected| (expected, got.sha256.as_deref().unwrap_or("")));
+        match out.publish(got.written, check, cfg.durable) {
+            // Resumed bytes that do not add up (a journal that outlived its data after a power
+            // loss): the files are gone; download once more from nothing.
+            Err(Error::Checksum(_)) if resumed => continue,
+            r => {
+                r?;
+                break;
+            }
+        }
+    }
     link(true)?;
     drop(lock);
     if let Some(max) = cfg.cache_max_bytes {

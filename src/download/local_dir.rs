@@ -22,7 +22,7 @@ use crate::cache::{FileLock, IncompleteBlob, RepoCache};
 use crate::client::{CallCtx, Inner};
 use crate::download::file::Flags;
 use crate::download::metadata::FileMetadata;
-use crate::download::transfer::{fetch_into, Expect, Fetch};
+use crate::download::transfer::{fetch_into, Expect, Fetch, Lanes};
 use crate::error::{Error, Result};
 use crate::hash::{file_digest, Algo};
 use crate::repo::{is_commit_hash, validate_filename, Repo};
@@ -229,17 +229,22 @@ pub(crate) async fn fetch_local(
             return Ok(dest);
         }
     }
+    let cfg = &c.config;
     let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
-    let mut out =
-        IncompleteBlob::create_at(ld.temp_path(name, &meta.etag), dest.clone(), sha.is_some(), meta.size, name)?
-            .with_writeback(c.config.durable);
     let url =
         reqwest::Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = c.token();
     let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
-    let fetch = Fetch { url, token: token.as_deref(), expected_size: meta.size, filename: name, expect };
-    fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
-    out.publish(meta.size, sha, c.config.durable)?;
+    let lanes = Lanes { lanes: cfg.lanes, chunk: cfg.lane_chunk, min_size: cfg.lanes_min_size };
+    let fetch = Fetch { url, token: token.as_deref(), filename: name, hash: sha.is_some(), lanes, expect };
+    // A fresh temporary name each time (as Python names it); not resumable across processes.
+    let tmp = ld.temp_path(name, &meta.etag);
+    let journal = tmp.with_extension("journal");
+    let mut out = IncompleteBlob::open_at(tmp, journal, dest.clone(), &meta.etag, meta.size, name, false)?
+        .with_writeback(cfg.durable);
+    let got = fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
+    let check = sha.map(|expected| (expected, got.sha256.as_deref().unwrap_or("")));
+    out.publish(got.written, check, cfg.durable)?;
     ld.write_metadata(name, &meta.commit, &meta.etag)?;
     Ok(dest)
 }

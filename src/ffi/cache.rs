@@ -83,8 +83,10 @@ pub struct hf_cached_file {
     pub blob_last_modified: f64,
 }
 
-/// An incomplete download found by the scan: a `blobs/<etag>.incomplete` file, or a llama.cpp
-/// `*.downloadInProgress` temporary file (in `blobs/`, or in a snapshot folder).
+/// An incomplete download found by the scan: a file in `blobs/` whose name ends in `.incomplete`
+/// (our `<etag>.part.incomplete` and its resume journal `<etag>.journal.incomplete`, or another
+/// client's), or a llama.cpp `*.downloadInProgress` temporary file (in `blobs/`, or in a snapshot
+/// folder).
 #[repr(C)]
 pub struct hf_cache_incomplete {
     /// `sizeof(hf_cache_incomplete)`.

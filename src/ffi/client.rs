@@ -77,6 +77,17 @@ pub struct hf_client_options {
     pub durable: i32,
     /// A bandwidth cap in bytes per second, shared by every transfer of this client. 0: none.
     pub max_bytes_per_sec: u64,
+    /// Parallel ranged connections ("lanes") for one large file: each asks for `lane_chunk_bytes`
+    /// at a time, written in place into one preallocated file, the SHA-256 computed as the start
+    /// of the file completes. 1: every file is one stream. 0: from `HF_HUB_C_LANES`, default 8.
+    /// At most 64. Added after `max_bytes_per_sec`; older structs are still accepted.
+    pub lanes: u32,
+    /// Bytes each range request of a lane asks for (at least 65536). 0: from
+    /// `HF_HUB_C_LANE_CHUNK`, default 16 MiB (less for a file too small to give every lane one).
+    pub lane_chunk_bytes: u64,
+    /// Files smaller than this are fetched as one stream. 0: from `HF_HUB_C_LANES_MIN_SIZE`,
+    /// default 16 MiB.
+    pub lanes_min_size: u64,
 }
 
 impl Default for hf_client_options {
@@ -100,15 +111,20 @@ impl Default for hf_client_options {
             cache_max_bytes: 0,
             durable: -1,
             max_bytes_per_sec: 0,
+            lanes: 0,
+            lane_chunk_bytes: 0,
+            lanes_min_size: 0,
         }
     }
 }
 
 impl Options for hf_client_options {
-    /// The first header (up to `max_retries`), then with `cache_max_bytes`, and now.
+    /// The first header (up to `max_retries`), then with `cache_max_bytes`, then with `durable`
+    /// and `max_bytes_per_sec`, and now.
     const KNOWN_SIZES: &'static [usize] = &[
         std::mem::offset_of!(hf_client_options, cache_max_bytes),
         std::mem::offset_of!(hf_client_options, durable),
+        std::mem::offset_of!(hf_client_options, lanes),
         std::mem::size_of::<hf_client_options>(),
     ];
     const NAME: &'static str = "hf_client_options";
@@ -171,6 +187,15 @@ unsafe fn config_from(o: &hf_client_options) -> Result<Config> {
     }
     if o.max_bytes_per_sec > 0 {
         b = b.max_bytes_per_sec(Some(o.max_bytes_per_sec));
+    }
+    if o.lanes > 0 {
+        b = b.lanes(o.lanes);
+    }
+    if o.lane_chunk_bytes > 0 {
+        b = b.lane_chunk(o.lane_chunk_bytes);
+    }
+    if o.lanes_min_size > 0 {
+        b = b.lanes_min_size(o.lanes_min_size);
     }
     match o.max_retries {
         -1 => {}
@@ -333,6 +358,29 @@ mod tests {
 
     /// Defect 3: a `struct_size` the library does not know (0, 12, 20, one past the end…) is
     /// `HF_ERR_INVALID_ARGUMENT`; nothing past the claimed size is read.
+    #[test]
+    fn lane_options() {
+        let new = |o: &hf_client_options| {
+            let mut c: *mut hf_client = std::ptr::null_mut();
+            let st = unsafe { hf_client_new(o, &mut c, std::ptr::null_mut()) };
+            let cfg = (st == hf_status::HF_OK).then(|| unsafe { &*c }.inner.config().clone());
+            unsafe { hf_client_free(c) };
+            (st, cfg)
+        };
+        let base = hf_client_options { ignore_env: true, offline: 1, ..Default::default() };
+        let cfg = new(&base).1.unwrap();
+        assert_eq!((cfg.lanes, cfg.lane_chunk, cfg.lanes_min_size), (8, 16 << 20, 16 << 20), "defaults");
+        let set = hf_client_options { lanes: 3, lane_chunk_bytes: 65536, lanes_min_size: 1, ..base };
+        let cfg = new(&set).1.unwrap();
+        assert_eq!((cfg.lanes, cfg.lane_chunk, cfg.lanes_min_size), (3, 65536, 1));
+        // The struct before the lane fields: they are not read.
+        let old = hf_client_options { struct_size: std::mem::offset_of!(hf_client_options, lanes) as u32, ..set };
+        assert_eq!(new(&old).1.unwrap().lanes, 8);
+        for bad in [hf_client_options { lanes: 65, ..base }, hf_client_options { lane_chunk_bytes: 65535, ..base }] {
+            assert_eq!(new(&bad).0, hf_status::HF_ERR_INVALID_ARGUMENT);
+        }
+    }
+
     #[test]
     fn unknown_struct_sizes_are_rejected() {
         let real = std::mem::size_of::<hf_client_options>() as u32;

@@ -16,7 +16,7 @@
 
 #if defined(__linux__) && defined(__LP64__)
 
-SIZE(hf_client_options, 112);
+SIZE(hf_client_options, 136);
 ALIGN(hf_client_options, 8);
 OFF(hf_client_options, struct_size, 0);
 OFF(hf_client_options, ignore_env, 4);
@@ -36,6 +36,9 @@ OFF(hf_client_options, max_retries, 84);
 OFF(hf_client_options, cache_max_bytes, 88); /* appended in 0.1: the first header's struct was 88 bytes */
 OFF(hf_client_options, durable, 96);
 OFF(hf_client_options, max_bytes_per_sec, 104);
+OFF(hf_client_options, lanes, 112); /* appended after max_bytes_per_sec: that struct was 112 bytes */
+OFF(hf_client_options, lane_chunk_bytes, 120);
+OFF(hf_client_options, lanes_min_size, 128);
 
 SIZE(hf_download_options, 64);
 ALIGN(hf_download_options, 8);

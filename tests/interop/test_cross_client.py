@@ -256,3 +256,56 @@ def test_python_prune_finds_nothing_to_clean_after_us(emulator, hf_home, run_py)
     assert report["revisions"] == 0 and report["incomplete"] == 0, proc.stdout
     leftovers = [p.name for p in (hf_home / "hub").rglob("*") if p.name.endswith((".incomplete", ".tmp"))]
     assert leftovers == []
+
+
+def test_our_resumable_leftovers_are_incomplete_files_for_python(emulator, hf_home, run_py):
+    """A download of ours killed mid-way keeps `<etag>.part.incomplete` and its journal
+    `<etag>.journal.incomplete` for resume. For the official client they are incomplete downloads:
+    scan_cache_dir lists both (no warning), hf_hub_download of the same file ignores them (it
+    publishes the right blob from its own temporary file), and `hf cache prune` deletes them."""
+    import hashlib
+    import time
+
+    env = emulator.env(hf_home)
+    emulator.add_fault({"origin": "cdn", "action": {"throttle": {"bytes_per_sec": 100_000}}})
+    proc = subprocess.Popen([hf_download_bin(), DEMO_REPO, "model.safetensors"], env=env)
+    blobs = hf_home / "hub" / "models--test-org--test-model" / "blobs"
+    deadline = time.monotonic() + 30
+    while not list(blobs.glob("*.journal.incomplete")):
+        assert proc.poll() is None, "the download ended before it was killed"
+        assert time.monotonic() < deadline, "no journal after 30 s"
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.kill()  # SIGKILL
+    proc.wait()
+    emulator.clear_faults()
+    ours_left = sorted(p.name for p in blobs.iterdir())
+    assert len(ours_left) == 2 and ours_left[0].endswith(".journal.incomplete"), ours_left
+    assert ours_left[1].endswith(".part.incomplete"), ours_left
+
+    scan = run_py(
+        "import json\nfrom huggingface_hub import scan_cache_dir\ninfo = scan_cache_dir()\n"
+        "print(json.dumps({'incomplete': sorted(f.file_path.name for f in info.incomplete_files),"
+        " 'warnings': [str(w) for w in info.warnings], 'repos': len(info.repos)}))\n",
+        env,
+    )
+    report = json.loads(scan.stdout.strip().splitlines()[-1])
+    assert report == {"incomplete": ours_left, "warnings": [], "repos": 1}, report
+
+    [path] = python_download(run_py, env, [(DEMO_REPO, "model.safetensors", {})])
+    data = Path(path).read_bytes()
+    assert len(data) == 1 << 20
+    sha = hashlib.sha256(data).hexdigest()
+    assert Path(path).resolve().name == sha
+    assert sorted(p.name for p in blobs.iterdir()) == sorted([sha, *ours_left]), "ours left alone"
+
+    hf = Path(python_bin()).parent / "hf"
+    pruned = subprocess.run(
+        [str(hf), "cache", "prune", "--cache-dir", str(hf_home / "hub"), "--yes"],
+        env=dict(env, HF_HUB_DISABLE_TELEMETRY="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert pruned.returncode == 0, pruned.stderr
+    assert sorted(p.name for p in blobs.iterdir()) == [sha], pruned.stdout

@@ -54,6 +54,13 @@ struct ClientOptions {
     std::optional<uint64_t> cache_max_bytes;
     // A bandwidth cap in bytes per second, shared by every transfer of this Client. Unset or 0: none.
     std::optional<uint64_t> max_bytes_per_sec;
+    // Parallel ranged connections ("lanes") for one large file (1: one stream; at most 64), the bytes
+    // each range request asks for (at least 65536), and the size below which a file is one stream.
+    // Unset or 0: HF_HUB_C_LANES (default 8), HF_HUB_C_LANE_CHUNK (16 MiB), HF_HUB_C_LANES_MIN_SIZE
+    // (16 MiB).
+    std::optional<uint32_t> lanes;
+    std::optional<uint64_t> lane_chunk_bytes;
+    std::optional<uint64_t> lanes_min_size;
     bool ignore_env = false;                      // read no environment variable
 };
 
@@ -87,6 +94,9 @@ class Client {
         c.cache_max_bytes = options.cache_max_bytes.value_or(0);
         c.durable = detail::Args::tristate(options.durable);
         c.max_bytes_per_sec = options.max_bytes_per_sec.value_or(0);
+        c.lanes = options.lanes.value_or(0);
+        c.lane_chunk_bytes = options.lane_chunk_bytes.value_or(0);
+        c.lanes_min_size = options.lanes_min_size.value_or(0);
         if (args.failed()) return args.error();
         ClientHandle client;
         ErrorHandle err;

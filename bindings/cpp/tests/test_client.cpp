@@ -43,6 +43,7 @@ TEST(CppClientOptions, Defaults) {
     EXPECT_EQ(o.max_retries, -1);
     EXPECT_FALSE(o.cache_max_bytes);
     EXPECT_FALSE(o.max_bytes_per_sec);
+    EXPECT_FALSE(o.lanes || o.lane_chunk_bytes || o.lanes_min_size);
     EXPECT_FALSE(o.ignore_env);
     const hf::DownloadOptions d;
     EXPECT_EQ(d.repo_type, hf::RepoType::Model);

@@ -1,6 +1,8 @@
 // download(), metadata(), try_load() and cache_dir() against the hub emulator.
 #include "test_util.hpp"
 
+#include <algorithm>
+
 using namespace hft;
 
 namespace {
@@ -99,6 +101,54 @@ TEST_F(HubTest, DurableDownload) {
     ASSERT_EQ(served.status, 200);
     EXPECT_EQ(data, served.body);
     EXPECT_EQ(c.download(kDemoModel, "model.safetensors"), p); // a cache hit
+}
+
+// lanes, lane_chunk_bytes, lanes_min_size: the 1 MiB LFS file comes as 16 ranges of 64 KiB over 4
+// lanes (each range asked once, 206 each), and its bytes are the ones served; values out of range
+// are refused.
+TEST_F(HubTest, LanesFetchRanges) {
+    hf::ClientOptions o = options();
+    o.lanes = 4;
+    o.lane_chunk_bytes = 65536;
+    o.lanes_min_size = 1;
+    const hf::Client c(o);
+    emu().clear_requests();
+    const fs::path p = c.download(kDemoModel, "model.safetensors");
+    const std::string data = read_file(p);
+    ASSERT_EQ(data.size(), kMiB);
+    EXPECT_EQ(fs::read_symlink(p).filename().string(), sha256_hex(data));
+    std::vector<std::string> ranges;
+    for (const Request& q : emu().requests())
+        if (q.origin == "cdn" && q.method == "GET") {
+            EXPECT_EQ(q.status, 206);
+            ranges.push_back(q.header("range"));
+        }
+    std::sort(ranges.begin(), ranges.end());
+    EXPECT_EQ(ranges.size(), 16u);
+    EXPECT_EQ(std::unique(ranges.begin(), ranges.end()), ranges.end()) << "each range asked once";
+    EXPECT_TRUE(std::binary_search(ranges.begin(), ranges.end(), "bytes=0-65535"));
+    EXPECT_TRUE(std::binary_search(ranges.begin(), ranges.end(), "bytes=983040-1048575"));
+
+    // One stream when the file is below lanes_min_size.
+    hf::ClientOptions one = o;
+    one.cache_dir = (home() / "one").string();
+    one.lanes_min_size = 2 * kMiB;
+    emu().clear_requests();
+    EXPECT_EQ(read_file(hf::Client(one).download(kDemoModel, "model.safetensors")), data);
+    size_t gets = 0;
+    for (const Request& q : emu().requests())
+        if (q.origin == "cdn" && q.method == "GET") {
+            gets++;
+            EXPECT_FALSE(q.has_header("range"));
+        }
+    EXPECT_EQ(gets, 1u);
+
+    hf::ClientOptions bad = options();
+    bad.lanes = 65;
+    EXPECT_FALSE(hf::Client::try_create(bad).ok());
+    bad = options();
+    bad.lane_chunk_bytes = 1000;
+    EXPECT_FALSE(hf::Client::try_create(bad).ok());
 }
 
 TEST_F(HubTest, DownloadDatasetAndSubfolder) {

@@ -401,6 +401,12 @@ struct Request {
             if (strcasecmp(h.first.c_str(), name.c_str()) == 0) return true;
         return false;
     }
+    // The first value of a header, "" when absent.
+    std::string header(const std::string& name) const {
+        for (const auto& h : headers)
+            if (strcasecmp(h.first.c_str(), name.c_str()) == 0) return h.second;
+        return "";
+    }
 };
 
 // `hub-emulator --demo --ready-file PATH [extra args]`: the binary is $HF_HUB_EMULATOR or the

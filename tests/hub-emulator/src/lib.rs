@@ -127,6 +127,10 @@ pub struct Fault {
     /// Substring of the raw path (also tried on the decoded path and on `path?query`).
     #[serde(default)]
     pub path_contains: Option<String>,
+    /// Substring of the request's `Range` header (`"bytes=0-"`); a request without one never
+    /// matches when this is set.
+    #[serde(default)]
+    pub range_contains: Option<String>,
     /// `None` = every matching request.
     #[serde(default)]
     pub times: Option<u32>,
@@ -136,7 +140,7 @@ pub struct Fault {
 impl Fault {
     /// A fault matching every request.
     pub fn new(action: FaultAction) -> Self {
-        Fault { origin: None, method: None, path_contains: None, times: None, action }
+        Fault { origin: None, method: None, path_contains: None, range_contains: None, times: None, action }
     }
     pub fn origin(mut self, origin: Origin) -> Self {
         self.origin = Some(origin);
@@ -150,6 +154,10 @@ impl Fault {
         self.path_contains = Some(s.to_string());
         self
     }
+    pub fn range_contains(mut self, s: &str) -> Self {
+        self.range_contains = Some(s.to_string());
+        self
+    }
     pub fn times(mut self, n: u32) -> Self {
         self.times = Some(n);
         self
@@ -158,7 +166,7 @@ impl Fault {
 
 /// What a fault does. JSON forms: `{"status":503}`, `{"drop_after_bytes":1000}`,
 /// `{"delay_ms":1500}`, `{"throttle":{"bytes_per_sec":1000}}`, `"ignore_range"`,
-/// `{"omit_header":"x-repo-commit"}`.
+/// `{"omit_header":"x-repo-commit"}`, `{"corrupt_at":5}`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultAction {
@@ -175,6 +183,8 @@ pub enum FaultAction {
     IgnoreRange,
     /// Drop this response header.
     OmitHeader(String),
+    /// Flip the bits of the body byte at this offset (of the body sent, not of the file).
+    CorruptAt(u64),
     /// Answer exactly this instead of the real response (status, extra headers, body text):
     /// `Retry-After`/`RateLimit` throttling, hostile error bodies...
     Respond { status: u16, headers: Vec<(String, String)>, body: String },

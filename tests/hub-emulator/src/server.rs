@@ -197,7 +197,8 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
         .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
 
-    let actions = sh.take_faults(origin, method.as_str(), &raw_path, query.as_deref());
+    let range = headers.iter().find(|(k, _)| k == "range").map(|(_, v)| v.as_str());
+    let actions = sh.take_faults(origin, method.as_str(), &raw_path, query.as_deref(), range);
     let text_body = if !body.is_empty() && body.len() <= 1 << 20 {
         std::str::from_utf8(&body).ok().map(str::to_string)
     } else {
@@ -223,6 +224,7 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
     let mut throttle = None;
     let mut ignore_range = false;
     let mut omit = Vec::new();
+    let mut corrupt = Vec::new();
     for a in &actions {
         match a {
             FaultAction::Delay(d) => tokio::time::sleep(*d).await,
@@ -231,6 +233,7 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
             FaultAction::Throttle { bytes_per_sec } => throttle = throttle.or(Some(*bytes_per_sec)),
             FaultAction::IgnoreRange => ignore_range = true,
             FaultAction::OmitHeader(h) => omit.push(h.to_ascii_lowercase()),
+            FaultAction::CorruptAt(at) => corrupt.push(*at),
             FaultAction::Respond { status, headers, body } => {
                 if custom.is_none() {
                     let mut r = Resp::new(*status);
@@ -252,6 +255,15 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
         },
     };
     resp.headers.retain(|(k, _)| !omit.contains(&k.to_ascii_lowercase()));
+    if corrupt.iter().any(|&at| (at as usize) < resp.body.len()) {
+        let mut body = resp.body.to_vec();
+        for at in corrupt {
+            if let Some(b) = body.get_mut(at as usize) {
+                *b ^= 0xff;
+            }
+        }
+        resp.body = Bytes::from(body);
+    }
     if !omit.iter().any(|h| h == "x-request-id") {
         let n = sh.counter.fetch_add(1, Ordering::Relaxed);
         let id = format!("Root=1-{:08x}-{:024x}", crate::util::now_secs(), n + 1);
@@ -357,9 +369,21 @@ pub(crate) fn read_dir_files(dir: &Path) -> io::Result<Vec<(String, Vec<u8>)>> {
     Ok(out)
 }
 
-fn fault_matches(f: &Fault, origin: Origin, method: &str, path: &str, query: Option<&str>) -> bool {
+fn fault_matches(
+    f: &Fault,
+    origin: Origin,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    range: Option<&str>,
+) -> bool {
     if f.origin.is_some_and(|o| o != origin) {
         return false;
+    }
+    if let Some(want) = &f.range_contains {
+        if !range.is_some_and(|r| r.contains(want.as_str())) {
+            return false;
+        }
     }
     if f.method.as_ref().is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
         return false;
@@ -381,11 +405,18 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn take_faults(&self, origin: Origin, method: &str, path: &str, query: Option<&str>) -> Vec<FaultAction> {
+    fn take_faults(
+        &self,
+        origin: Origin,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        range: Option<&str>,
+    ) -> Vec<FaultAction> {
         let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = Vec::new();
         for slot in faults.iter_mut() {
-            if slot.remaining == Some(0) || !fault_matches(&slot.fault, origin, method, path, query) {
+            if slot.remaining == Some(0) || !fault_matches(&slot.fault, origin, method, path, query, range) {
                 continue;
             }
             if let Some(n) = slot.remaining.as_mut() {
