@@ -558,6 +558,104 @@ print(json.dumps({"import_s": t1 - t0, "total_s": t2 - t1, "calls": sum(r.nb_fil
 """
 
 
+UPLOAD_NAME = "model.safetensors"  # LFS by extension (and by size)
+UPLOAD_REPO_PREFIX = "bench/upload-"  # a fresh repo per upload, created through the control API
+
+
+def control(a, method, path, body=None):
+    """The emulator's control API (/_emulator/*, not logged), outside the timings."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"{a.hub}/_emulator/{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with NO_PROXY_OPENER.open(req, timeout=30) as r:
+        return json.load(r)
+
+
+def bench_upload(c):
+    """(d) upload of one LFS file (`upload_file`, the emulator's basic transfer: one PUT to its CDN
+    origin) into a fresh repo each time, for us and the official client (`HF_HUB_DISABLE_XET=1`),
+    with the protocol's floor in the same rounds: the SHA-256 of the file (`sha256sum FILE`) and a
+    `curl -T FILE` of the same bytes to the same server (a PUT to the emulator's CDN upload URL,
+    which reads and hashes the body like a real upload, but with an oid that does not match, so
+    nothing is stored). After each upload the object is checked (tree listing: LFS oid and size)
+    and then dropped from the emulator (DELETE /_emulator/lfs/<oid>): the next upload sends it again
+    and the emulator never holds more than one copy in memory."""
+    a = c.a
+    size = a.upload_mib << 20
+    w = fresh_dir(os.path.join(a.work, "upload"))
+    src = os.path.join(w, "upload.bin")
+    rng_ = random.Random(20240502)
+    with open(src, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 16 << 20)
+            f.write(rng_.randbytes(n))
+            left -= n
+    sha = sha256_file(src)
+    os.sync()
+    env = {"HF_TOKEN": a.token, "HF_HUB_DISABLE_XET": "1"}
+    put_url = f"{a.emu_cdn}/upload/{'0' * 64}?X-Amz-Signature=bench"
+    n_repo = iter(range(1 << 30))
+
+    def fresh_repo(name):
+        repo = f"{UPLOAD_REPO_PREFIX}{name}-{next(n_repo)}"
+        control(a, "POST", "repos", {"type": "model", "id": repo})
+        return repo
+
+    def check_uploaded(name, repo):
+        with NO_PROXY_OPENER.open(f"{a.hub}/api/models/{repo}/tree/main", timeout=30) as r:
+            entries = {e["path"]: e for e in json.load(r)}
+        lfs = (entries.get(UPLOAD_NAME) or {}).get("lfs") or {}
+        if lfs.get("oid") != sha or lfs.get("size") != size:
+            sys.exit(f"bench: {name} did not upload {UPLOAD_NAME} to {repo}: {entries.get(UPLOAD_NAME)}")
+        if not control(a, "DELETE", f"lfs/{sha}")["existed"]:
+            sys.exit(f"bench: the emulator does not hold the object {name} uploaded")
+
+    def sha256sum(home):
+        wall, out = c.run_raw(["sha256sum", src], home, rss=True)
+        if out.split()[0] != sha:
+            sys.exit(f"bench: sha256sum disagrees: {out}")
+        return wall, None
+
+    curl_put = ["curl", "-sS", "--fail", "--noproxy", "*", "-H", "Expect:", "-T", src, "-o", "/dev/null", put_url]
+    tools = {
+        "ours": lambda home, repo: c.run([a.hf_bench, "--upload", repo, src, UPLOAD_NAME], home, True, env, True),
+        "python": lambda home, repo: c.run([a.python, a.py_bench, "--upload", repo, src, UPLOAD_NAME], home, True, env,
+                                           True),
+        "sha256sum": lambda home, repo: sha256sum(home),
+        "curl-put": lambda home, repo: c.run(curl_put, home, rss=True),
+    }
+    uploads = ("ours", "python")
+    res = {k: {"wall": [], "incall": [], "rss_mib": []} for k in tools}
+    for r in rounds(a):
+        for name in rotate(list(tools), r):
+            home = fresh_dir(os.path.join(w, "home"))
+            repo = fresh_repo(name) if name in uploads else None
+            c.last_rss_kib = None
+            wall, out = tools[name](home, repo)
+            d = sink(res, name, r)
+            d["wall"].append(wall)
+            d["rss_mib"].append(rss_mib(c.last_rss_kib))
+            if out:
+                d["incall"].append(out["total_s"])
+            if name in uploads:
+                check_uploaded(name, repo)
+            else:
+                control(a, "DELETE", f"lfs/{'0' * 64}")
+            shutil.rmtree(home, ignore_errors=True)
+            print(f"  upload {tag(a, r):7s} {name:10s} {wall:8.3f} s  {size / wall / 2**20:8.1f} MiB/s  "
+                  f"rss {rss_mib(c.last_rss_kib):7.1f} MiB", flush=True)
+    drop(w)
+    return {
+        k: {
+            "wall": stats(v["wall"]),
+            "incall": stats(v["incall"]) if v["incall"] else None,
+            "rss_mib": stats(v["rss_mib"]),
+        }
+        for k, v in res.items()
+    }
+
+
 def make_scan_cache(hub_dir, n_repos, n_files):
     """A cache of n_repos repos with n_files small files each (one revision, refs/main), as the
     clients write it: blobs named after their git SHA-1, relative symlinks in the snapshot."""
@@ -726,6 +824,17 @@ def targets(a, res):
         T.append(("(c)", "commit-pinned hit ≤ 5 µs per call (µs)", p, p <= 5))
         r = warm["ours/main"]["per_call"]["median"] / warm["curl/main"]["per_call"]["median"]
         T.append(("(c)", "`revision=main` hit ≤ 1.5× `curl -I` kept alive (ours / curl)", r, r <= 1.5))
+    up = res.get("upload")
+    if up:
+        t = {k: v["wall"]["median"] for k, v in up.items()}
+        o = t["ours"]
+        floor = t["sha256sum"] + t["curl-put"]
+        T.append(("(d)", "upload ≤ 1.1× the floor, `sha256sum` + `curl -T` of the file (time ours / floor)",
+                  o / floor, o / floor <= 1.1))
+        T.append(("(d)", "upload faster than the official client (time python / ours)", t["python"] / o,
+                  t["python"] / o > 1))
+        peak = up["ours"]["rss_mib"]["max"]
+        T.append(("(e)", "ours' peak RSS during (d) ≤ 32 MiB (max over runs, MiB)", peak, peak <= 32))
     return T
 
 
@@ -748,13 +857,13 @@ def render(a, m, res):
         f"and connections for aria2c; link: {a.link_latency_ms} ms latency, {a.link_mbps} MB/s per connection; "
         f"snapshot of {a.snap_n} files of {a.snap_kib} KiB, {a.snap_workers} workers; {a.small_n} small files of "
         f"{a.small_kib} KiB; {a.warm_n} warm calls per process; a cache of {a.scan_repos} repos × {a.scan_files} "
-        "files to scan. Times are process wall clocks (spawn to exit) unless the column says in-call."
+        f"files to scan; an upload of {a.upload_mib} MiB. Times are process wall clocks (spawn to exit) unless the column says in-call."
     )
     L.append("")
 
     T = targets(a, res)
     if T:
-        L.append("### Targets (issues 6 and 7), ratios of medians within this run")
+        L.append("### Targets (issues 6, 7 and 9), ratios of medians within this run")
         L.append("")
         L.append("| workload | target | measured | met |")
         L.append("|---|---|---|---|")
@@ -818,6 +927,33 @@ def render(a, m, res):
             inc = f"{d['incall']['median']:.3f}" if d["incall"] else "–"
             rt = "–" if k == "ours" else ratio(ours, s_["median"])
             L.append(f"| {label} | {s_['median']:.3f} | {rng(s_)} | {mibs(size_mib, s_['median'])} | {inc} | "
+                     f"{d['rss_mib']['median']:.1f}, {d['rss_mib']['max']:.1f} | {rt} |")
+        L.append("")
+
+    up = res.get("upload")
+    if up:
+        um = a.upload_mib
+        L.append(f"### (d) Upload of one {um} MiB LFS file into a fresh repo (`upload_file`, basic transfer), and the "
+                 "protocol's floor")
+        L.append("")
+        L.append("| client | median s | min–max s | MiB/s (median) | in-call median s | peak RSS MiB (median, max) "
+                 "| ours / client (time) |")
+        L.append("|---|---|---|---|---|---|---|")
+        ours = up["ours"]["wall"]["median"]
+        floor = up["sha256sum"]["wall"]["median"] + up["curl-put"]["wall"]["median"]
+        for k, label in (("sha256sum", "floor, part 1: `sha256sum FILE` (page-cached)"),
+                         ("curl-put", "floor, part 2: `curl -T FILE` to the emulator's CDN upload URL"),
+                         ("floor", "**floor** = the two medians added"),
+                         ("ours", "**ours** (`hf_bench --upload`: `hf_upload_file`)"),
+                         ("python", "Python `upload_file` (`HF_HUB_DISABLE_XET=1`; interpreter + import)")):
+            if k == "floor":
+                L.append(f"| {label} | {floor:.3f} | – | {mibs(um, floor)} | – | – | {ratio(ours, floor)} |")
+                continue
+            d = up[k]
+            s_ = d["wall"]
+            inc = f"{d['incall']['median']:.3f}" if d["incall"] else "–"
+            rt = "–" if k == "ours" else ratio(ours, s_["median"])
+            L.append(f"| {label} | {s_['median']:.3f} | {rng(s_)} | {mibs(um, s_['median'])} | {inc} | "
                      f"{d['rss_mib']['median']:.1f}, {d['rss_mib']['max']:.1f} | {rt} |")
         L.append("")
 
@@ -926,7 +1062,7 @@ def update_doc(path, body):
     os.replace(path + ".tmp", path)
 
 
-WORKLOADS = ("large", "link", "snap", "snap-link", "small", "warm", "scan")
+WORKLOADS = ("large", "link", "snap", "snap-link", "small", "warm", "scan", "upload")
 
 
 def run(a):
@@ -936,6 +1072,8 @@ def run(a):
     only = set(a.only.split(",")) if a.only else set(WORKLOADS)
     if only - set(WORKLOADS):
         sys.exit(f"bench: unknown workloads {only - set(WORKLOADS)} (known: {', '.join(WORKLOADS)})")
+    if "upload" in only and not (a.emu_cdn and a.token):
+        sys.exit("bench: the upload workload needs --emu-cdn and --token")
     steps = (
         ("large", f"(a) large cold ({a.large_mib} MiB)", lambda: bench_large(c)),
         ("link", f"(a') large cold through the link ({a.large_mib} MiB)", lambda: bench_link(c)),
@@ -944,6 +1082,7 @@ def run(a):
         ("small", f"2. small cold ({a.small_n} x {a.small_kib} KiB)", lambda: bench_small_cold(c)),
         ("warm", f"3/(c). warm ({a.warm_n} calls)", lambda: bench_warm(c)),
         ("scan", f"4. cache scan ({a.scan_repos} repos x {a.scan_files} files)", lambda: bench_scan(c)),
+        ("upload", f"(d) upload ({a.upload_mib} MiB)", lambda: bench_upload(c)),
     )
     for key, title, fn in steps:
         if key in only:
@@ -958,7 +1097,7 @@ def run(a):
     params = {
         k: getattr(a, k)
         for k in ("large_mib", "small_kib", "small_n", "warm_n", "runs", "scan_repos", "scan_files", "lanes",
-                  "link_latency_ms", "link_mbps", "snap_n", "snap_kib", "snap_workers")
+                  "link_latency_ms", "link_mbps", "snap_n", "snap_kib", "snap_workers", "upload_mib")
     }  # fmt: skip
     if a.json:
         os.makedirs(os.path.dirname(a.json), exist_ok=True)
@@ -997,6 +1136,9 @@ def main():
     r.add_argument("--sha-seconds", type=float, default=1.0)
     r.add_argument("--scan-repos", type=int, default=100)
     r.add_argument("--scan-files", type=int, default=200)
+    r.add_argument("--upload-mib", type=int, default=1024, help="size of the file uploaded by (d)")
+    r.add_argument("--emu-cdn", help="the emulator's own CDN origin (LFS upload URLs), for (d)'s `curl -T`")
+    r.add_argument("--token", help="a token with write access to the `bench` namespace, for (d)")
     r.add_argument("--only", help=f"comma-separated subset of {','.join(WORKLOADS)} (the doc is then left alone)")
     r.add_argument("--timeout", type=int, default=600, help="per process, seconds")
     r.add_argument("--doc", help="markdown file whose results section is rewritten")

@@ -5,6 +5,9 @@
  *   hf_bench --snapshot [--revision REV] [--max-workers N] [--no-verify] REPO_ID
  *                                        one hf_snapshot_download into the cache, timed in-process
  *   hf_bench --scan                      one hf_cache_scan of the cache, timed in-process
+ *   hf_bench --upload REPO_ID LOCAL_FILE PATH_IN_REPO
+ *                                        one hf_upload_file (to main), timed in-process; the token
+ *                                        comes from the environment (HF_TOKEN)
  *
  * --durable sets hf_client_options.durable = 1 (sync each blob before publishing); without it the
  * client options are the defaults, read from the environment (HF_HUB_C_DURABLE, HF_HUB_C_LANES...).
@@ -121,9 +124,44 @@ static int scan(void) {
     return 0;
 }
 
+/* --upload: one hf_upload_file; prints the JSON line (calls = 1) plus the commit and whether one was made. */
+static int upload(const char *repo, const char *local_path, const char *path_in_repo) {
+    double t0 = now_s();
+    hf_client *client = new_client(0);
+    if (!client) {
+        return 1;
+    }
+    double client_new = now_s() - t0;
+    hf_commit_info *info = NULL;
+    hf_error *err = NULL;
+    double start = now_s();
+    hf_status st = hf_upload_file(client, repo, local_path, path_in_repo, NULL, NULL, &info, &err);
+    double total = now_s() - start;
+    if (st != HF_OK) {
+        fprintf(stderr, "hf_bench: hf_upload_file: %s: %s\n", hf_status_str(st), err ? hf_error_message(err) : "");
+        hf_error_free(err);
+        hf_client_free(client);
+        return 1;
+    }
+    printf("{\"client_new_s\":%.9f,\"calls\":1,\"total_s\":%.9f,\"call_min_s\":%.9f,\"call_p50_s\":%.9f,"
+           "\"call_max_s\":%.9f,\"commit\":\"%s\",\"committed\":%s}\n",
+           client_new, total, total, total, total, hf_commit_info_oid(info),
+           hf_commit_info_committed(info) ? "true" : "false");
+    hf_commit_info_free(info);
+    hf_client_free(client);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--scan") == 0) {
         return scan();
+    }
+    if (argc >= 2 && strcmp(argv[1], "--upload") == 0) {
+        if (argc != 5) {
+            fprintf(stderr, "usage: hf_bench --upload REPO_ID LOCAL_FILE PATH_IN_REPO\n");
+            return 2;
+        }
+        return upload(argv[2], argv[3], argv[4]);
     }
     const char *revision = NULL;
     long repeat = 1, max_workers = 0;

@@ -2,6 +2,8 @@
 
     python py_bench.py [--revision REV] [--repeat N] [--warmup] REPO_ID FILE...
     python py_bench.py --snapshot [--revision REV] [--max-workers N] REPO_ID   one snapshot_download
+    python py_bench.py --upload REPO_ID LOCAL_FILE PATH_IN_REPO   one upload_file (token: HF_TOKEN;
+                                                                    run with HF_HUB_DISABLE_XET=1)
 
 The twin of bench/hf_bench.c (same arguments, same JSON line), for the official client. The import of
 huggingface_hub is timed separately ("import_s"); configured from the environment like hf_bench.
@@ -14,7 +16,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 
-from huggingface_hub import hf_hub_download, snapshot_download  # noqa: E402
+from huggingface_hub import hf_hub_download, snapshot_download, upload_file  # noqa: E402
 
 _import_s = time.perf_counter() - _t0
 
@@ -25,6 +27,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--warmup", action="store_true")
     ap.add_argument("--snapshot", action="store_true")
+    ap.add_argument("--upload", action="store_true")
     ap.add_argument("--max-workers", type=int, default=8)  # snapshot_download's default
     ap.add_argument("repo_id")
     ap.add_argument("files", nargs="*")
@@ -35,6 +38,15 @@ def main() -> None:
         total = time.perf_counter() - start
         print(json.dumps({"import_s": _import_s, "calls": 1, "total_s": total, "call_min_s": total,
                           "call_p50_s": total, "call_max_s": total, "path": path}))
+        return
+    if a.upload:
+        if len(a.files) != 2:
+            ap.error("--upload REPO_ID LOCAL_FILE PATH_IN_REPO")
+        start = time.perf_counter()
+        info = upload_file(path_or_fileobj=a.files[0], path_in_repo=a.files[1], repo_id=a.repo_id)
+        total = time.perf_counter() - start
+        print(json.dumps({"import_s": _import_s, "calls": 1, "total_s": total, "call_min_s": total,
+                          "call_p50_s": total, "call_max_s": total, "commit": info.oid}))
         return
     if not a.files:
         ap.error("FILE... required without --snapshot")

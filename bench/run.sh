@@ -20,12 +20,14 @@
 #   BENCH_SNAP_N=1000 BENCH_SNAP_KIB=4 BENCH_SNAP_WORKERS=8   the snapshot workloads (b), (b')
 #   BENCH_SMALL_KIB=40    size of each small file         BENCH_SMALL_N=50  small files per process
 #   BENCH_WARM_N=200      warm cache hits per process
+#   BENCH_UPLOAD_MIB=1024 size of the LFS file uploaded by workload (d) (the emulator holds one copy
+#                         at a time in memory, plus the request body being received)
 #   BENCH_SCAN_REPOS=100 BENCH_SCAN_FILES=200   the cache scanned by workload 4 (20,000 files)
-#   BENCH_ONLY=large,link,snap,snap-link,small,warm,scan   a subset (then BENCHMARKS.md is left alone)
+#   BENCH_ONLY=large,link,snap,snap-link,small,warm,scan,upload   a subset (then BENCHMARKS.md is left alone)
 #   BENCH_DOC=BENCHMARKS.md  results section rewritten there ("" = leave it alone)
 #   BENCH_JSON=bench/results/latest.json  raw results ("" = none)
 #   BENCH_BUILD_DIR=build-release   BENCH_TMPDIR=$TMPDIR   BENCH_MAX_SECONDS=2400 (whole measuring phase)
-# Quick smoke run: BENCH_LARGE_MIB=64 BENCH_RUNS=2 BENCH_SNAP_N=200 BENCH_DOC= make bench
+# Quick smoke run: BENCH_LARGE_MIB=64 BENCH_UPLOAD_MIB=64 BENCH_RUNS=2 BENCH_SNAP_N=200 BENCH_DOC= make bench
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,6 +42,9 @@ WARM_N=${BENCH_WARM_N:-200}
 SCAN_REPOS=${BENCH_SCAN_REPOS:-100}
 SCAN_FILES=${BENCH_SCAN_FILES:-200}
 RUNS=${BENCH_RUNS:-5}
+UPLOAD_MIB=${BENCH_UPLOAD_MIB:-1024}
+# Workload (d) writes with this token: a user of the emulator, member of the `bench` namespace.
+UPLOAD_TOKEN=hf_benchuploadtoken0123456789
 # Our default lane count, read from the library's source when it has one (the lanes work), else 8.
 DEFAULT_LANES=$(sed -n 's/^pub const DEFAULT_LANES: u32 = \([0-9]*\);.*/\1/p' src/config.rs 2>/dev/null | head -1)
 LANES=${BENCH_LANES:-${DEFAULT_LANES:-8}}
@@ -149,6 +154,7 @@ TOXI_API_PORT=$(free_port)
 TOXI_CDN_PORT=$(free_port)
 TOXI_HUB_PORT=$(free_port)
 "$EMULATOR" --load "model:$REPO=$WORK/repo" --load "model:$SNAP_REPO=$WORK/snap" \
+  --user "$UPLOAD_TOKEN:bench-uploader:bench" \
   --cdn-base "http://127.0.0.1:$NGINX_PORT/lfs" \
   --export-lfs "$WORK/lfs" --ready-file "$WORK/emulator.json" >"$WORK/emulator.log" 2>&1 &
 EMU_PID=$!
@@ -160,6 +166,7 @@ done
 [ -s "$WORK/emulator.json" ] || die "hub-emulator not ready after 120 s"
 HUB=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["hub"])' "$WORK/emulator.json")
 HUB_HOSTPORT=${HUB#http://}
+EMU_CDN=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["cdn"])' "$WORK/emulator.json")
 rm -rf "$WORK/repo" "$WORK/snap"   # the emulator holds the files; nginx serves $WORK/lfs
 chmod -R a+rX "$WORK/lfs"
 
@@ -272,6 +279,7 @@ timeout "$MAX_SECONDS" python3 bench/bench.py run \
   --snap-n "$SNAP_N" --snap-kib "$SNAP_KIB" --snap-workers "$SNAP_WORKERS" \
   --large-mib "$LARGE_MIB" --small-kib "$SMALL_KIB" --small-n "$SMALL_N" --warm-n "$WARM_N" --runs "$RUNS" \
   --scan-repos "$SCAN_REPOS" --scan-files "$SCAN_FILES" ${ONLY:+--only "$ONLY"} \
+  --upload-mib "$UPLOAD_MIB" --emu-cdn "$EMU_CDN" --token "$UPLOAD_TOKEN" \
   ${DOC:+--doc "$DOC"} ${JSON:+--json "$JSON"} &
 DRIVER_PID=$!
 wait "$DRIVER_PID"

@@ -215,6 +215,15 @@ fn route_inner(sh: &Shared, method: &Method, path: &str, query: Option<&str>, bo
             let commit = st.repo(rt, id).and_then(|r| r.resolve(rev));
             Ok(Resp::json(200, &json!({"commit": commit})))
         }
+        // Forget an LFS object (stored, half-uploaded or refused), so that the next upload of the same
+        // bytes is sent again and a long benchmark does not keep every GiB it uploaded in memory.
+        ("DELETE", w) if w.starts_with("lfs/") => {
+            let oid = w["lfs/".len()..].to_ascii_lowercase();
+            let mut st = sh.state();
+            let existed = st.lfs.remove(&oid).is_some() | st.parts.remove(&oid).is_some();
+            st.bad_uploads.remove(&oid);
+            Ok(Resp::json(200, &json!({"ok": true, "existed": existed})))
+        }
         ("POST", "seed-demo") => Ok(Resp::json(200, &json!({"commit": sh.seed_demo()}))),
         _ => Err(Resp::not_found()),
     }

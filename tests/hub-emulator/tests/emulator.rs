@@ -838,6 +838,26 @@ fn bad_upload_fails_verify() {
 }
 
 #[test]
+fn control_drop_lfs_object() {
+    let (emu, _) = demo();
+    let data = b"an object to upload twice";
+    let oid = sha256_hex(data);
+    let put = client().put(format!("{}/upload/{oid}?X-Amz-Signature=fakesig", emu.cdn_url())).body(&data[..]);
+    assert_eq!(put.send().unwrap().status(), 200);
+    let batch = json!({"operation": "upload", "transfers": ["basic"], "objects": [{"oid": oid, "size": data.len()}]});
+    let batch_url = format!("{}/test-org/test-model.git/info/lfs/objects/batch", emu.hub_url());
+    let v: Value = serde_json::from_str(&post_json(&batch_url, Some(DEMO_TOKEN), &batch).text().unwrap()).unwrap();
+    assert!(v["objects"][0].get("actions").is_none(), "stored: nothing to send");
+    let drop_url = format!("{}/_emulator/lfs/{oid}", emu.hub_url());
+    let v: Value = serde_json::from_str(&client().delete(&drop_url).send().unwrap().text().unwrap()).unwrap();
+    assert_eq!(v["existed"], true);
+    let v: Value = serde_json::from_str(&post_json(&batch_url, Some(DEMO_TOKEN), &batch).text().unwrap()).unwrap();
+    assert!(v["objects"][0]["actions"]["upload"]["href"].is_string(), "dropped: to be sent again");
+    let v: Value = serde_json::from_str(&client().delete(&drop_url).send().unwrap().text().unwrap()).unwrap();
+    assert_eq!(v["existed"], false);
+}
+
+#[test]
 fn control_api() {
     let emu = Emulator::start();
     let hub = emu.hub_url();
