@@ -2278,7 +2278,8 @@ hf_status hf_repo_file_exists(const struct hf_client *client,
  * `options`: `repo_type`, `visibility`, `space_sdk` (required for Spaces), `exist_ok`, `cancel`.
  *
  * Errors: `HF_ERR_INVALID_ARGUMENT`, `HF_ERR_HTTP` with HTTP status 409 (exists, without
- * `exist_ok`), `HF_ERR_UNAUTHORIZED`, `HF_ERR_FORBIDDEN` (another namespace), `HF_ERR_NO_TOKEN`,
+ * `exist_ok`), `HF_ERR_UNAUTHORIZED` (no token, or a rejected one: the Hub answers 401, as it does for the
+ * official client), `HF_ERR_FORBIDDEN` (another namespace),
  * `HF_ERR_NETWORK`, `HF_ERR_TIMEOUT`, `HF_ERR_OFFLINE`, `HF_ERR_CANCELLED`.
  * Thread safety: safe to call concurrently with the same client.
  */
