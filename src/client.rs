@@ -63,6 +63,21 @@ impl Drop for Inner {
 pub(crate) struct CallCtx {
     pub(crate) cancel: CancelToken,
     pub(crate) sink: ProgressSink,
+    /// The token, resolved once per call (the files of a snapshot share it).
+    pub(crate) token: Arc<std::sync::OnceLock<Option<String>>>,
+}
+
+impl CallCtx {
+    /// A context for one more file of the same call: same cancel token and resolved token, its
+    /// own progress view.
+    pub(crate) fn for_file(&self) -> CallCtx {
+        CallCtx { cancel: self.cancel.clone(), sink: self.sink.for_file(), token: self.token.clone() }
+    }
+
+    /// The call's token ([`Inner::token`], read once per call).
+    pub(crate) fn token(&self, c: &Inner) -> Option<String> {
+        self.token.get_or_init(|| c.token()).clone()
+    }
 }
 
 impl Inner {
@@ -128,7 +143,11 @@ impl Client {
         Fut: Future<Output = Result<T>> + 'a,
     {
         let rt = self.inner.runtime.as_ref().expect("the runtime lives as long as the client");
-        let ctx = CallCtx { cancel: cancel.map(CancelToken::child).unwrap_or_default(), sink: ProgressSink::new() };
+        let ctx = CallCtx {
+            cancel: cancel.map(CancelToken::child).unwrap_or_default(),
+            sink: ProgressSink::new(),
+            token: Default::default(),
+        };
         let token = ctx.cancel.clone();
         let sink = ctx.sink.clone();
         let work = token.guard(body(&self.inner, ctx));

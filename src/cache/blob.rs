@@ -105,10 +105,15 @@ impl IncompleteBlob {
 
     /// Create (truncate) and preallocate the data file; a new journal when resumable.
     fn start_over(&mut self, resumable: bool) -> Result<()> {
-        self.journal = None;
+        let had_journal = self.journal.take().is_some();
         self.resumed = Ranges::new();
         *self.recorded.get_mut() = false;
-        let _ = fs::remove_file(&self.journal_path);
+        // A download that keeps no journal skips the removal (one syscall per small file); a stale
+        // journal left beside its data can only lead a later resume to a hash failure, which
+        // downloads again from nothing.
+        if resumable || had_journal {
+            let _ = fs::remove_file(&self.journal_path);
+        }
         let file = File::options()
             .read(true)
             .write(true)
@@ -216,8 +221,9 @@ impl IncompleteBlob {
         fs::rename(&self.path, &self.blob)
             .map_err(|e| Error::io(format!("renaming into {}", self.blob.display()), e))?;
         self.published = true;
-        self.journal = None;
-        let _ = fs::remove_file(&self.journal_path);
+        if self.journal.take().is_some() {
+            let _ = fs::remove_file(&self.journal_path);
+        }
         if durable {
             // The rename itself must survive a power loss: sync the folder that records it.
             if let Some(dir) = self.blob.parent() {

@@ -185,6 +185,21 @@ pub fn random_hex8() -> String {
 
 /// The mode a new file gets in `dir` (`0666 & ~umask`), probed like Python by creating a file.
 pub fn probe_new_file_mode(dir: &Path) -> Option<u32> {
+    // Probed once per folder and process (a probe is a file created and deleted: on some file
+    // systems that costs more than the download of a small file). The umask is process-wide and a
+    // folder's default ACL does not change under a running download.
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, u32>>> =
+        std::sync::OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(m) = seen.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+        return Some(*m);
+    }
+    let mode = probe_mode_uncached(dir)?;
+    seen.lock().unwrap_or_else(|p| p.into_inner()).insert(dir.to_path_buf(), mode);
+    Some(mode)
+}
+
+fn probe_mode_uncached(dir: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -232,6 +247,15 @@ pub fn create_pointer(blob: &Path, pointer: &Path, new_blob: bool, disable_symli
         let target = relative_path(parent, blob);
         if points_at(pointer, &target, blob) {
             return Ok(());
+        }
+        // No pointer yet (the usual case): symlink(2) creates it atomically at its final name.
+        // One that exists (pointing elsewhere) is replaced atomically below, never removed first.
+        match make_symlink(&target, pointer) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied || e.kind() == io::ErrorKind::Unsupported => {}
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EOPNOTSUPP)) => {}
+            Err(e) => return Err(e),
         }
         match make_symlink(&target, &tmp) {
             Ok(()) => {

@@ -48,16 +48,24 @@ fn is_unsupported(e: &io::Error) -> bool {
 impl FileLock {
     /// Take the lock at `path`, waiting as long as needed. Cancel by dropping the future.
     pub async fn acquire(path: &Path) -> Result<FileLock> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-        }
-        let file = open_lock_file(path).map_err(|e| Error::io(format!("opening lock {}", path.display()), e))?;
-        match file.try_lock() {
-            Ok(()) => return Ok(FileLock { file: Some(file), soft_path: None }),
-            Err(TryLockError::WouldBlock) => {}
-            Err(TryLockError::Error(e)) if is_unsupported(&e) => return Self::acquire_soft(path).await,
-            Err(TryLockError::Error(e)) => return Err(Error::io(format!("locking {}", path.display()), e)),
-        }
+        // Creating the lock file is a file-system step that can be slow: on the blocking pool.
+        let p = path.to_path_buf();
+        let first = tokio::task::spawn_blocking(move || -> Result<(std::fs::File, Option<TryLockError>)> {
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+            }
+            let file = open_lock_file(&p).map_err(|e| Error::io(format!("opening lock {}", p.display()), e))?;
+            let got = file.try_lock().err();
+            Ok((file, got))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("lock worker: {e}")))??;
+        let file = match first {
+            (file, None) => return Ok(FileLock { file: Some(file), soft_path: None }),
+            (file, Some(TryLockError::WouldBlock)) => file,
+            (_, Some(TryLockError::Error(e))) if is_unsupported(&e) => return Self::acquire_soft(path).await,
+            (_, Some(TryLockError::Error(e))) => return Err(Error::io(format!("locking {}", path.display()), e)),
+        };
         let (tx, rx) = tokio::sync::oneshot::channel();
         tokio::task::spawn_blocking(move || {
             let got = file.lock().map(|()| file);

@@ -187,13 +187,23 @@ pub(crate) async fn finish_checked(
         return Ok(pointer);
     }
 
-    // 6. Prepare folders, tag and ref.
-    for dir in [blob.parent(), pointer.parent()].into_iter().flatten() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    }
-    ensure_cachedir_tag(rc.cache_dir());
-    if !is_commit {
-        rc.write_ref(&t.revision, &meta.commit).map_err(|e| Error::io(format!("writing ref {}", t.revision), e))?;
+    // 6. Prepare folders, tag and ref (on the blocking pool, like every file-system step below
+    // that creates or renames: on a file system where that is slow, the files of a snapshot then
+    // proceed on every core instead of queueing on the runtime's one thread).
+    {
+        let (rc, blob, pointer) = (rc.clone(), blob.clone(), pointer.clone());
+        let (rev, commit) = (t.revision.clone(), meta.commit.clone());
+        blocking(move || {
+            for dir in [blob.parent(), pointer.parent()].into_iter().flatten() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+            }
+            ensure_cachedir_tag(rc.cache_dir());
+            if !is_commit {
+                rc.write_ref(&rev, &commit).map_err(|e| Error::io(format!("writing ref {rev}"), e))?;
+            }
+            Ok(())
+        })
+        .await?;
     }
 
     // 7–9. Under the blob lock: reuse the blob, or download and publish it.
@@ -210,19 +220,27 @@ pub(crate) async fn finish_checked(
     let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
     let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
     let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
-    let token = c.token();
+    let token = ctx.token(c);
     let lanes = Lanes { lanes: cfg.lanes, chunk: cfg.lane_chunk, min_size: cfg.lanes_min_size };
     let fetch = Fetch { url, token: token.as_deref(), filename: &t.filename, hash: sha.is_some(), lanes, expect };
     // Only a verified download resumes (from the journal of an earlier attempt, any process): the
     // SHA-256 over the whole file is what makes resumed bytes trustworthy.
     let resumable = sha.is_some();
     loop {
-        let mut out =
-            IncompleteBlob::open(rc, &meta.etag, meta.size, &t.filename, resumable)?.with_writeback(cfg.durable);
+        let mut out = {
+            let (rc, etag, name, size) = (rc.clone(), meta.etag.clone(), t.filename.clone(), meta.size);
+            blocking(move || IncompleteBlob::open(&rc, &etag, size, &name, resumable)).await?
+        }
+        .with_writeback(cfg.durable);
         let resumed = out.resumed().total() > 0;
         let got = fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
-        let check = sha.map(|expected| (expected, got.sha256.as_deref().unwrap_or("")));
-        match out.publish(got.written, check, cfg.durable) {
+        let check = sha.map(|expected| (expected.to_string(), got.sha256.unwrap_or_default()));
+        let (durable, written) = (cfg.durable, got.written);
+        let published = blocking(move || {
+            out.publish(written, check.as_ref().map(|(e, g)| (e.as_str(), g.as_str())), durable).map(|_| ())
+        })
+        .await;
+        match published {
             // Resumed bytes that do not add up (a journal that outlived its data after a power
             // loss): the files are gone; download once more from nothing.
             Err(Error::Checksum(_)) if resumed => continue,
@@ -232,7 +250,14 @@ pub(crate) async fn finish_checked(
             }
         }
     }
-    link(true)?;
+    {
+        let (blob, pointer, no_symlinks) = (blob.clone(), pointer.clone(), cfg.disable_symlinks);
+        blocking(move || {
+            create_pointer(&blob, &pointer, true, no_symlinks)
+                .map_err(|e| Error::io(format!("linking {}", pointer.display()), e))
+        })
+        .await?;
+    }
     drop(lock);
     if let Some(max) = cfg.cache_max_bytes {
         // A scan of the whole cache: on the blocking pool, so the runtime keeps serving others.
@@ -240,6 +265,11 @@ pub(crate) async fn finish_checked(
         let _ = tokio::task::spawn_blocking(move || enforce_quota(&dir, max, &commit)).await;
     }
     Ok(pointer)
+}
+
+/// Run a short file-system step on the runtime's blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("file-system worker: {e}")))?
 }
 
 /// The cache quota (`Config::cache_max_bytes`), after a download added a blob: evict the least

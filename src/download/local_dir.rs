@@ -233,7 +233,7 @@ pub(crate) async fn fetch_local(
     let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
     let url =
         reqwest::Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
-    let token = c.token();
+    let token = ctx.token(c);
     let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
     let lanes = Lanes { lanes: cfg.lanes, chunk: cfg.lane_chunk, min_size: cfg.lanes_min_size };
     let fetch = Fetch { url, token: token.as_deref(), filename: name, hash: sha.is_some(), lanes, expect };

@@ -169,7 +169,7 @@ pub(crate) async fn fetch_files(
     let results: Vec<(usize, PathBuf)> = futures_util::stream::iter(todo)
         .map(|i| {
             let (path, f) = files[i];
-            let fctx = CallCtx { cancel: ctx.cancel.clone(), sink: ctx.sink.for_file() };
+            let fctx = ctx.for_file();
             async move { fetch_one(c, repo, commit, path, f, dest, how, &fctx).await.map(|p| (i, p)) }
         })
         .buffer_unordered(workers.max(1))
