@@ -188,14 +188,14 @@ pub fn probe_new_file_mode(dir: &Path) -> Option<u32> {
     // Probed once per folder and process (a probe is a file created and deleted: on some file
     // systems that costs more than the download of a small file). The umask is process-wide and a
     // folder's default ACL does not change under a running download.
-    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, u32>>> =
-        std::sync::OnceLock::new();
-    let seen = SEEN.get_or_init(Default::default);
-    if let Some(m) = seen.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+    // A Vec (a few folders; a HashMap's interior table pointer reads as a possible leak to
+    // valgrind, a Vec's does not).
+    static SEEN: std::sync::Mutex<Vec<(PathBuf, u32)>> = std::sync::Mutex::new(Vec::new());
+    if let Some((_, m)) = SEEN.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(d, _)| d == dir) {
         return Some(*m);
     }
     let mode = probe_mode_uncached(dir)?;
-    seen.lock().unwrap_or_else(|p| p.into_inner()).insert(dir.to_path_buf(), mode);
+    SEEN.lock().unwrap_or_else(|p| p.into_inner()).push((dir.to_path_buf(), mode));
     Some(mode)
 }
 
