@@ -98,7 +98,7 @@ test-rust: tools
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_SECONDS ?= 300
 fuzz-smoke:
-	bash scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+	FUZZ_SEED=1 bash scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -3,7 +3,8 @@
 # starting from fuzz/seeds/<target> (copied: the seeds stay as committed). A crash fails the run and
 # its input is copied to fuzz/regressions/<target>/, which tests/fuzz_regressions.rs replays in
 # `make test` once it is committed (fix first). `make fuzz-smoke` (in `make test`) runs every target
-# briefly; `make fuzz` longer.
+# briefly; `make fuzz` longer. FUZZ_SEED is libFuzzer's -seed: 0 (the default, `make fuzz`) is
+# random; `make fuzz-smoke` fixes it so `make test` repeats the same inputs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="$ROOT/.tools/bin:$HOME/.cargo/bin:$PATH"
@@ -24,7 +25,7 @@ for t in "${TARGETS[@]}"; do
     mkdir -p "$WORK/$t" "artifacts/$t"
     cp -r "seeds/$t/." "$WORK/$t/" 2>/dev/null || true
     echo "fuzz: $t for ${SECS}s"
-    if ! cargo +nightly fuzz run -O "$t" "$WORK/$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 \
+    if ! cargo +nightly fuzz run -O "$t" "$WORK/$t" -- -max_total_time="$SECS" -seed="${FUZZ_SEED:-0}" -rss_limit_mb=2048 \
         -max_len=65536 -print_final_stats=0 >"$WORK/$t.log" 2>&1; then
         tail -40 "$WORK/$t.log"
         mkdir -p "regressions/$t"
