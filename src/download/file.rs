@@ -10,6 +10,7 @@ use reqwest::Url;
 use crate::cache::layout::{create_pointer, ensure_cachedir_tag};
 use crate::cache::{FileLock, IncompleteBlob, RepoCache};
 use crate::client::{CallCtx, Inner};
+use crate::download::blocking;
 use crate::download::metadata::{head_metadata, FileMetadata};
 use crate::download::transfer::{fetch_into, Expect, Fetch, Lanes};
 use crate::error::{Error, Result};
@@ -218,10 +219,10 @@ pub(crate) async fn finish_checked(
         return Ok(pointer);
     }
     let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
-    let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
+    let sha = meta.sha256_to_verify(how.verify);
     let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = ctx.token(c);
-    let lanes = Lanes { lanes: cfg.lanes, chunk: cfg.lane_chunk, min_size: cfg.lanes_min_size };
+    let lanes = Lanes::from_config(cfg);
     let fetch = Fetch { url, token: token.as_deref(), filename: &t.filename, hash: sha.is_some(), lanes, expect };
     // Only a verified download resumes (from the journal of an earlier attempt, any process): the
     // SHA-256 over the whole file is what makes resumed bytes trustworthy.
@@ -265,11 +266,6 @@ pub(crate) async fn finish_checked(
         let _ = tokio::task::spawn_blocking(move || enforce_quota(&dir, max, &commit)).await;
     }
     Ok(pointer)
-}
-
-/// Run a short file-system step on the runtime's blocking pool.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("file-system worker: {e}")))?
 }
 
 /// The cache quota (`Config::cache_max_bytes`), after a download added a blob: evict the least

@@ -20,6 +20,7 @@ use sha1::Digest as _;
 use crate::cache::layout::{ensure_cachedir_tag, random_hex8};
 use crate::cache::{FileLock, IncompleteBlob, RepoCache};
 use crate::client::{CallCtx, Inner};
+use crate::download::blocking;
 use crate::download::file::Flags;
 use crate::download::metadata::FileMetadata;
 use crate::download::transfer::{fetch_into, Expect, Fetch, Lanes};
@@ -190,12 +191,12 @@ async fn up_to_date(ld: &LocalDir, name: &str, dest: &Path, etag: &str) -> Resul
     if etag.len() != 64 {
         return Ok(false);
     }
-    let (path, want) = (dest.to_path_buf(), etag.to_string());
-    let digest = tokio::task::spawn_blocking(move || file_digest(&path, Algo::Sha256, &mut |_| true))
-        .await
-        .map_err(|e| Error::Internal(format!("hash worker: {e}")))?
-        .map_err(|e| Error::io(format!("hashing {}", dest.display()), e))?;
-    Ok(digest.as_deref() == Some(want.as_str()))
+    let path = dest.to_path_buf();
+    let digest = blocking(move || {
+        file_digest(&path, Algo::Sha256, &mut |_| true).map_err(|e| Error::io(format!("hashing {}", path.display()), e))
+    })
+    .await?;
+    Ok(digest.as_deref() == Some(etag))
 }
 
 /// Steps 4–6 of §3.7 with the metadata known (from a HEAD, or from a snapshot's listing when
@@ -230,12 +231,12 @@ pub(crate) async fn fetch_local(
         }
     }
     let cfg = &c.config;
-    let sha = (how.verify && meta.is_lfs && meta.etag.len() == 64).then_some(meta.etag.as_str());
+    let sha = meta.sha256_to_verify(how.verify);
     let url =
         reqwest::Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = ctx.token(c);
     let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
-    let lanes = Lanes { lanes: cfg.lanes, chunk: cfg.lane_chunk, min_size: cfg.lanes_min_size };
+    let lanes = Lanes::from_config(cfg);
     let fetch = Fetch { url, token: token.as_deref(), filename: name, hash: sha.is_some(), lanes, expect };
     // A fresh temporary name each time (as Python names it); not resumable across processes.
     let tmp = ld.temp_path(name, &meta.etag);

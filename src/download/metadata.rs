@@ -25,6 +25,13 @@ pub struct FileMetadata {
     pub xet_hash: Option<String>,
 }
 
+impl FileMetadata {
+    /// The SHA-256 a download must match: an LFS file's ETag, when verification is on.
+    pub fn sha256_to_verify(&self, verify: bool) -> Option<&str> {
+        (verify && self.is_lfs && self.etag.len() == 64).then_some(self.etag.as_str())
+    }
+}
+
 fn header<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
     h.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }

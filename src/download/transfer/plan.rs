@@ -22,6 +22,11 @@ pub struct Lanes {
 const SPLIT_FLOOR: u64 = 1 << 20;
 
 impl Lanes {
+    /// The client's lane settings.
+    pub fn from_config(cfg: &crate::config::Config) -> Lanes {
+        Lanes { lanes: cfg.lanes, chunk: cfg.lane_chunk, min_size: cfg.lanes_min_size }
+    }
+
     /// Whether a file of `size` bytes goes through ranged lanes.
     pub fn ranged(&self, size: u64) -> bool {
         self.lanes > 1 && self.chunk > 0 && size >= self.min_size.max(1) && size > self.chunk.min(SPLIT_FLOOR)
