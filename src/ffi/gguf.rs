@@ -149,10 +149,7 @@ impl hf_gguf_plan {
                 role: role_code(f.role),
                 path: strings.keep(c_string(f.path.as_str())?),
                 size: f.size,
-                sha256: match &f.sha256 {
-                    Some(s) => strings.keep(c_string(s.as_str())?),
-                    None => std::ptr::null(),
-                },
+                sha256: strings.keep_opt(f.sha256.as_deref())?,
                 local_path: match &f.local_path {
                     Some(p) => strings.keep(path_c_string(p)?),
                     None => std::ptr::null(),

@@ -21,6 +21,14 @@ impl Strings {
         self.0.push(c);
         p
     }
+
+    /// [`Strings::keep`] of optional text: NULL for `None`.
+    pub(crate) fn keep_opt(&mut self, s: Option<&str>) -> crate::error::Result<*const c_char> {
+        Ok(match s {
+            Some(s) => self.keep(c_string(s)?),
+            None => std::ptr::null(),
+        })
+    }
 }
 
 /// `_count` of one of a handle's entry lists (0 for NULL).

@@ -121,13 +121,6 @@ pub struct hf_repo_entry {
     pub xet_hash: *const c_char,
 }
 
-fn opt_c(strings: &mut Strings, s: Option<&str>) -> Result<*const c_char> {
-    Ok(match s {
-        Some(s) => strings.keep(c_string(s)?),
-        None => std::ptr::null(),
-    })
-}
-
 fn entry(strings: &mut Strings, e: &TreeEntry) -> Result<hf_repo_entry> {
     Ok(hf_repo_entry {
         struct_size: std::mem::size_of::<hf_repo_entry>() as u32,
@@ -137,10 +130,10 @@ fn entry(strings: &mut Strings, e: &TreeEntry) -> Result<hf_repo_entry> {
         },
         path: strings.keep(c_string(e.path.as_str())?),
         size: e.size,
-        oid: opt_c(strings, Some(e.oid.as_str()).filter(|o| !o.is_empty()))?,
-        lfs_sha256: opt_c(strings, e.lfs.as_ref().map(|l| l.sha256.as_str()))?,
+        oid: strings.keep_opt(Some(e.oid.as_str()).filter(|o| !o.is_empty()))?,
+        lfs_sha256: strings.keep_opt(e.lfs.as_ref().map(|l| l.sha256.as_str()))?,
         lfs_size: e.lfs.as_ref().map_or(0, |l| l.size),
-        xet_hash: opt_c(strings, e.xet_hash.as_deref())?,
+        xet_hash: strings.keep_opt(e.xet_hash.as_deref())?,
     })
 }
 
@@ -306,11 +299,11 @@ impl hf_repo_info {
         let summary = hf_repo_summary {
             struct_size: std::mem::size_of::<hf_repo_summary>() as u32,
             id: strings.keep(c_string(info.id.as_str())?),
-            sha: opt_c(&mut strings, info.sha.as_deref())?,
+            sha: strings.keep_opt(info.sha.as_deref())?,
             is_private: info.private,
             disabled: info.disabled,
-            gated: opt_c(&mut strings, info.gated.as_deref())?,
-            last_modified: opt_c(&mut strings, info.last_modified.as_deref())?,
+            gated: strings.keep_opt(info.gated.as_deref())?,
+            last_modified: strings.keep_opt(info.last_modified.as_deref())?,
         };
         let mut siblings = Vec::with_capacity(info.siblings.len());
         for s in &info.siblings {
@@ -319,8 +312,8 @@ impl hf_repo_info {
                 kind: hf_entry_type::HF_ENTRY_FILE as i32,
                 path: strings.keep(c_string(s.path.as_str())?),
                 size: s.size.unwrap_or(0),
-                oid: opt_c(&mut strings, s.blob_id.as_deref())?,
-                lfs_sha256: opt_c(&mut strings, s.lfs.as_ref().map(|l| l.sha256.as_str()))?,
+                oid: strings.keep_opt(s.blob_id.as_deref())?,
+                lfs_sha256: strings.keep_opt(s.lfs.as_ref().map(|l| l.sha256.as_str()))?,
                 lfs_size: s.lfs.as_ref().map_or(0, |l| l.size),
                 xet_hash: std::ptr::null(),
             });
