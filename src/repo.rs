@@ -192,7 +192,7 @@ impl FileTarget {
 
 /// Validate a repo id like the Python client's `validate_repo_id` (§0.1).
 pub fn validate_repo_id(id: &str) -> Result<()> {
-    let bad = |why: &str| Err(Error::InvalidArgument(format!("repo id {id:?}: {why}")));
+    let bad = |why: &str| Err(Error::InvalidArgument(format!("repo id {}: {why}", shown(id))));
     if id.is_empty() {
         return bad("must not be empty");
     }
@@ -232,7 +232,7 @@ pub fn is_commit_hash(rev: &str) -> bool {
 /// Validate a revision before it is used in a URL or as a path under `refs/`: non-empty, no control
 /// characters, no backslash, no empty, `.` or `..` segments, not absolute.
 pub fn validate_revision(rev: &str) -> Result<()> {
-    let bad = |why: &str| Err(Error::InvalidArgument(format!("revision {rev:?}: {why}")));
+    let bad = |why: &str| Err(Error::InvalidArgument(format!("revision {}: {why}", shown(rev))));
     if rev.is_empty() {
         return bad("must not be empty");
     }
@@ -245,12 +245,33 @@ pub fn validate_revision(rev: &str) -> Result<()> {
     Ok(())
 }
 
+/// Longest path inside a repo we accept (bytes), and longest segment of it.
+pub const MAX_PATH_BYTES: usize = 4096;
+pub const MAX_SEGMENT_BYTES: usize = 255;
+
+/// A value fit for an error message: Debug-quoted, cut after 200 characters.
+pub fn shown(v: &str) -> String {
+    match v.char_indices().nth(200) {
+        Some((i, _)) => format!("{:?}… ({} bytes)", &v[..i], v.len()),
+        None => format!("{v:?}"),
+    }
+}
+
 /// Validate a repo filename before it touches the disk (§3.1): no `..` segment (after turning `\`
-/// into `/`), not absolute, no Windows drive or root in any segment, no NUL, not empty.
+/// into `/`), not absolute, no Windows drive or root in any segment, no NUL, not empty, not longer than
+/// [`MAX_PATH_BYTES`] nor with a segment longer than [`MAX_SEGMENT_BYTES`].
 pub fn validate_filename(name: &str) -> Result<()> {
-    let bad = |why: &str| Err(Error::InvalidArgument(format!("filename {name:?}: {why}")));
+    let bad = |why: &str| Err(Error::InvalidArgument(format!("filename {}: {why}", shown(name))));
     if name.is_empty() {
         return bad("must not be empty");
+    }
+    // No file system holds a longer name (NAME_MAX, PATH_MAX on Linux); refusing it here keeps a
+    // hostile listing from reaching the disk, and a 1 MiB name out of every message.
+    if name.len() > MAX_PATH_BYTES {
+        return bad(&format!("longer than {MAX_PATH_BYTES} bytes"));
+    }
+    if name.split(['/', '\\']).any(|seg| seg.len() > MAX_SEGMENT_BYTES) {
+        return bad(&format!("a path segment is longer than {MAX_SEGMENT_BYTES} bytes"));
     }
     if name.contains('\0') {
         return bad("contains NUL");
@@ -365,6 +386,16 @@ mod tests {
         ] {
             assert!(validate_filename(bad).is_err(), "{bad}");
         }
+        // Lengths: a 255-byte segment and a 4096-byte path are fine, one byte more is not; the
+        // message shows a cut-down name.
+        let seg = "s".repeat(MAX_SEGMENT_BYTES);
+        assert!(validate_filename(&seg).is_ok());
+        assert!(validate_filename(&format!("{seg}x")).is_err());
+        let path = format!("{}/{}", vec!["p".repeat(200); 20].join("/"), "q".repeat(76));
+        assert_eq!(path.len(), MAX_PATH_BYTES);
+        assert!(validate_filename(&path).is_ok());
+        let err = validate_filename(&format!("{path}/x")).unwrap_err().to_string();
+        assert!(err.contains("longer than 4096 bytes") && err.len() < 400, "{err}");
     }
 
     #[test]

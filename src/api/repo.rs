@@ -87,7 +87,7 @@ impl TreeEntry {
             "directory" => EntryKind::Directory,
             other => return Err(bad_listing(format!("unknown entry type {other:?}"))),
         };
-        validate_filename(&e.path).map_err(|_| bad_listing(format!("unsafe path {:?}", e.path)))?;
+        validate_filename(&e.path).map_err(|_| bad_listing(format!("unsafe path {}", crate::repo::shown(&e.path))))?;
         if kind == EntryKind::File && !is_hex_id(&e.oid, 40) {
             return Err(bad_listing(format!("{}: blob id {:?} is not 40 hex digits", e.path, e.oid)));
         }

@@ -357,15 +357,19 @@ impl Http {
         cancel: &CancelToken,
         max_pages: usize,
     ) -> Result<Vec<T>> {
+        let mut seen = std::collections::HashSet::from([url.to_string()]);
         let (mut items, mut next): (Vec<T>, _) = self.get_json_page(url, token, what).await?;
         let mut pages = 1;
         while let Some(url) = next {
+            let endless = |why: String| {
+                Err(Error::Http(HttpDetails { status: 200, message: format!("{what}: {why}"), ..Default::default() }))
+            };
             if pages >= max_pages {
-                return Err(Error::Http(HttpDetails {
-                    status: 200,
-                    message: format!("{what}: more than {max_pages} pages; giving up"),
-                    ..Default::default()
-                }));
+                return endless(format!("more than {max_pages} pages; giving up"));
+            }
+            // A next link back to a page already read is a loop: it would only end at the bound.
+            if !seen.insert(url.to_string()) {
+                return endless(format!("the pages link back to {}; giving up", redact_url(&url)));
             }
             let (page, after): (Vec<T>, _) =
                 retry.run(cancel, |_| self.get_json_page(url.clone(), token, what)).await?;
