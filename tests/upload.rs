@@ -595,3 +595,42 @@ fn upload_folder_patterns_deletes_splits_and_resumes() {
     assert_eq!(commits.len(), 1);
     assert!(commits[0].contains("many/f5.txt") && !commits[0].contains("many/f1.txt"), "{commits:?}");
 }
+
+#[test]
+fn a_stalled_upload_ends_with_a_timeout() {
+    // Uploads have no read-inactivity timeout (no answer byte arrives while a body is sent); a
+    // server that stops taking the body, or never answers once it has it, must still end the call.
+    let env = Env::new();
+    let _ = new_repo(&env);
+    let client = env.client_with(|c| c.download_timeout = std::time::Duration::from_millis(200));
+    let before = head(&env);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.bin");
+    fs::write(&path, pseudo_random_bytes(24 << 20, 9)).unwrap();
+    let spec = CommitSpec { repo_id: REPO.into(), ..Default::default() };
+    let stall = std::time::Duration::from_secs(60);
+
+    // The CDN stops reading the 24 MiB body (the socket buffers fill): 6 timeouts without progress.
+    env.emu.add_fault(Fault::new(FaultAction::Delay(stall)).origin(Origin::Cdn).method("PUT").times(1));
+    let t = std::time::Instant::now();
+    let r = client.upload_file(&spec, &path, "w.bin", UploadOptions::default());
+    let msg = format!("{r:?}");
+    assert!(matches!(r, Err(Error::Timeout(_))) && msg.contains("took no request body"), "{msg}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(10), "{:?}", t.elapsed());
+    assert_eq!(head(&env), before);
+
+    // The Hub takes the LFS verify call (patient: no read timeout) and never answers: 60
+    // timeouts after the body was sent.
+    env.emu.clear_faults();
+    env.emu.add_fault(Fault::new(FaultAction::Delay(stall)).path_contains("/objects/verify").times(1));
+    let t = std::time::Instant::now();
+    let r = client.upload_file(&spec, &path, "w.bin", UploadOptions::default());
+    let msg = format!("{r:?}");
+    assert!(matches!(r, Err(Error::Timeout(_))) && msg.contains("no answer"), "{msg}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(30), "{:?}", t.elapsed());
+
+    // Without faults the same upload goes through.
+    env.emu.clear_faults();
+    client.upload_file(&spec, &path, "w.bin", UploadOptions::default()).unwrap();
+    assert_eq!(env.emu.file("model", REPO, "main", "w.bin").unwrap().len(), 24 << 20);
+}

@@ -50,6 +50,74 @@ pub struct Http {
     hub: Url,
 }
 
+/// A long-body request fails when the server takes none of its body for this many read timeouts
+/// (1 min by default: a 256 KiB chunk still passes a 5 KB/s uplink)...
+const STALL_FACTOR: u32 = 6;
+/// ...or gives no answer this many read timeouts after the whole body was sent (10 min by
+/// default: a multipart completion or a large commit can take minutes on the Hub).
+const ANSWER_WAIT_FACTOR: u32 = 60;
+
+/// Progress of one long-body request (uploads, patient calls), which has no read-inactivity
+/// timeout: when the body last moved, and since when it is all sent.
+#[derive(Debug)]
+struct SendWatch {
+    start: std::time::Instant,
+    /// Milliseconds after `start` of the last body chunk taken.
+    last_ms: std::sync::atomic::AtomicU64,
+    /// Milliseconds after `start` when the body was all sent, or `u64::MAX` while sending.
+    sent_ms: std::sync::atomic::AtomicU64,
+}
+
+impl SendWatch {
+    /// `streamed`: the body is a stream (it reports its chunks and its end); otherwise it is
+    /// sent at once, and only the answer wait applies.
+    fn new(streamed: bool) -> Arc<SendWatch> {
+        let w = SendWatch {
+            start: std::time::Instant::now(),
+            last_ms: 0.into(),
+            sent_ms: (if streamed { u64::MAX } else { 0 }).into(),
+        };
+        Arc::new(w)
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    fn progress(&self) {
+        self.last_ms.store(self.now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// We hold the body back ourselves (bandwidth cap) until the next [`SendWatch::progress`].
+    fn pause(&self) {
+        self.last_ms.store(u64::MAX, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn sent(&self) {
+        self.sent_ms.store(self.now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Resolves (with the reason) when no body byte was taken for `stall`, or no answer came
+    /// `answer` after the whole body was sent. Never resolves while the request makes progress.
+    async fn stalled(&self, stall: Duration, answer: Duration) -> String {
+        use std::sync::atomic::Ordering::Relaxed;
+        let tick = (stall / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        loop {
+            tokio::time::sleep(tick).await;
+            let now = self.now_ms();
+            let sent = self.sent_ms.load(Relaxed);
+            if sent == u64::MAX {
+                let last = self.last_ms.load(Relaxed);
+                if last != u64::MAX && now.saturating_sub(last) > stall.as_millis() as u64 {
+                    return format!("the server took no request body bytes for {} s", stall.as_secs_f32());
+                }
+            } else if now.saturating_sub(sent) > answer.as_millis() as u64 {
+                return format!("no answer {} s after the request body was sent", answer.as_secs_f32());
+            }
+        }
+    }
+}
+
 /// A request body.
 #[derive(Debug, Clone, Default)]
 pub enum Body {
@@ -78,6 +146,7 @@ impl Body {
         self,
         on_sent: Option<OnSent>,
         throttle: Option<Arc<throttle::Throttle>>,
+        watch: Option<Arc<SendWatch>>,
     ) -> Result<(Option<reqwest::Body>, Option<u64>)> {
         match self {
             Body::Empty => Ok((None, None)),
@@ -94,25 +163,40 @@ impl Body {
                     .await
                     .map_err(|e| Error::io(format!("seeking in {}", path.display()), e))?;
                 let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 * 1024);
-                if on_sent.is_none() && throttle.is_none() {
+                if on_sent.is_none() && throttle.is_none() && watch.is_none() {
                     return Ok((Some(reqwest::Body::wrap_stream(stream)), Some(len)));
                 }
                 use futures_util::StreamExt;
+                let w = watch.clone();
                 let counted = stream.then(move |chunk| {
-                    let (on_sent, throttle) = (on_sent.clone(), throttle.clone());
+                    let (on_sent, throttle, w) = (on_sent.clone(), throttle.clone(), w.clone());
                     async move {
                         if let Ok(b) = &chunk {
                             if let Some(t) = &throttle {
+                                // Waiting for our own bandwidth cap is not the server stalling.
+                                if let Some(w) = &w {
+                                    w.pause();
+                                }
                                 t.consume(b.len() as u64).await;
                             }
                             if let Some(f) = &on_sent {
                                 f(b.len() as u64);
                             }
+                            if let Some(w) = &w {
+                                w.progress();
+                            }
                         }
                         chunk
                     }
                 });
-                Ok((Some(reqwest::Body::wrap_stream(counted)), Some(len)))
+                // The end of the stream is the end of the body: from then on the answer is awaited.
+                let done = futures_util::stream::poll_fn(move |_| {
+                    if let Some(w) = &watch {
+                        w.sent();
+                    }
+                    std::task::Poll::Ready(None)
+                });
+                Ok((Some(reqwest::Body::wrap_stream(counted.chain(done))), Some(len)))
             }
         }
     }
@@ -255,7 +339,11 @@ impl Http {
         // We never ask for compressed bodies: sizes stay checkable against the metadata (§1.2).
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         let throttle = req.on_sent.as_ref().and(self.throttle.clone());
-        let (body, len) = req.body.clone().into_reqwest(req.on_sent.clone(), throttle).await?;
+        let long_body = req.patient || matches!(req.body, Body::File { .. }) || req.on_sent.is_some();
+        // Long-body requests have no read-inactivity timeout; a watch ends them when the server
+        // stops taking the body, or never answers once it has it.
+        let watch = long_body.then(|| SendWatch::new(matches!(req.body, Body::File { .. })));
+        let (body, len) = req.body.clone().into_reqwest(req.on_sent.clone(), throttle, watch.clone()).await?;
         if let Some(n) = len {
             headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
         }
@@ -263,7 +351,6 @@ impl Http {
             headers.insert(HeaderName::from_static(name), header_value(value)?);
         }
         let shown = redact_url(&req.url);
-        let long_body = req.patient || matches!(req.body, Body::File { .. }) || req.on_sent.is_some();
         let client = self.client(long_body)?;
         let build = |body: Option<reqwest::Body>| {
             let mut b = client.request(req.method.clone(), req.url.clone()).headers(headers.clone());
@@ -279,11 +366,22 @@ impl Http {
         // fails before any answer: an idempotent request without a body is sent again, once, on a
         // new connection.
         let resendable = matches!(req.method, Method::GET | Method::HEAD) && matches!(req.body, Body::Empty);
-        match build(body).send().await {
-            Err(e) if resendable && stale_connection(&e) => build(None).send().await,
-            other => other,
+        let sent = async {
+            match build(body).send().await {
+                Err(e) if resendable && stale_connection(&e) => build(None).send().await,
+                other => other,
+            }
+            .map_err(|e| transport_error(e, &shown))
+        };
+        match watch {
+            None => sent.await,
+            Some(w) => tokio::select! {
+                r = sent => r,
+                why = w.stalled(self.timeout * STALL_FACTOR, self.timeout * ANSWER_WAIT_FACTOR) => {
+                    Err(Error::Timeout(format!("{shown}: {why}")))
+                }
+            },
         }
-        .map_err(|e| transport_error(e, &shown))
     }
 
     /// Send `req`, following redirects under `policy`. Returns the last answer (which, for
