@@ -770,13 +770,25 @@ fn long_and_corrupted_bodies_are_checksum_errors() {
         assert!(std::fs::read(big(&c).unwrap()).unwrap() == net.fx.big, "{what}: rerun");
         check_cache(&cache);
     }
-    // A regular file longer than its Content-Length said (HEAD): refused too.
+    // A regular file longer than its Content-Length said (HEAD), or with a flipped byte (its
+    // git blob SHA-1, the ETag, differs): refused, nothing published.
     let home = tempfile::tempdir().unwrap();
     let c = client(&net, home.path(), |_| {});
-    net.emu.add_fault(Fault::new(FaultAction::ExtraBytes(3)).origin(Origin::Hub).method("GET").times(1));
-    let e = small(&c).unwrap_err();
-    assert!(matches!(e, Error::Checksum(_)), "{e:?}");
-    check_cache(&home.path().join("hub"));
+    let sha1 = git_blob_sha1(&net.fx.small);
+    for action in [FaultAction::ExtraBytes(3), FaultAction::CorruptAt(100)] {
+        net.emu.add_fault(Fault::new(action.clone()).origin(Origin::Hub).method("GET").times(1));
+        let e = small(&c).unwrap_err();
+        assert!(matches!(e, Error::Checksum(_)), "{action:?}: {e:?}");
+        assert!(!home.path().join("hub/models--faults--model/blobs").join(&sha1).exists(), "{action:?}");
+        check_cache(&home.path().join("hub"));
+    }
+    // The same into a local folder: no file appears there.
+    let dir = tempfile::tempdir().unwrap();
+    net.emu.add_fault(Fault::new(FaultAction::CorruptAt(100)).origin(Origin::Hub).method("GET").times(1));
+    let opts = DownloadOptions { local_dir: Some(dir.path()), ..Default::default() };
+    let e = c.download(&FileRef::new(REPO, SMALL), opts).unwrap_err();
+    assert!(matches!(e, Error::Checksum(_)), "local_dir: {e:?}");
+    assert!(!dir.path().join(SMALL).exists());
     assert!(std::fs::read(small(&c).unwrap()).unwrap() == net.fx.small);
     check_cache(&home.path().join("hub"));
 }
@@ -847,3 +859,4 @@ fn redirects_to_a_third_origin_are_followed_without_the_token() {
     let hub = net.emu.requests();
     assert!(hub.iter().filter(|r| r.origin == Origin::Hub).all(|r| r.header("authorization").is_some()));
 }
+
