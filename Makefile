@@ -52,15 +52,17 @@ $(TOOLS)/.cbindgen-$(CBINDGEN_VERSION):
 	fi
 	@mkdir -p $(TOOLS) && touch $@
 
-# toxiproxy-server from its Go module (go install builds `server`; renamed on the way in).
-toxiproxy: $(TOOLS)/.toxiproxy-$(TOXIPROXY_VERSION)
-$(TOOLS)/.toxiproxy-$(TOXIPROXY_VERSION):
-	@command -v go >/dev/null || { echo "go is needed to install toxiproxy (tests/faults.rs)"; exit 1; }
-	@gobin=$$(mktemp -d) && \
+# toxiproxy-server from its Go module (go install builds `server`; renamed on the way in). Installed
+# again when the binary is missing or was installed for another version (the stamp file).
+toxiproxy:
+	@if [ -x $(TOXIPROXY) ] && [ -f $(TOOLS)/.toxiproxy-$(TOXIPROXY_VERSION) ]; then :; else \
+	  command -v go >/dev/null || { echo "go is needed to install toxiproxy (tests/faults.rs)"; exit 1; }; \
+	  echo "installing toxiproxy-server $(TOXIPROXY_VERSION) into $(TOOLS)/bin"; \
+	  gobin=$$(mktemp -d) && \
 	  GOBIN=$$gobin go install github.com/Shopify/toxiproxy/v2/cmd/server@$(TOXIPROXY_VERSION) && \
-	  mkdir -p $(TOOLS)/bin && mv $$gobin/server $(TOXIPROXY) && rm -rf $$gobin
-	@$(TOXIPROXY) -version
-	@touch $@
+	  mkdir -p $(TOOLS)/bin && mv $$gobin/server $(TOXIPROXY) && rm -rf $$gobin && \
+	  rm -f $(TOOLS)/.toxiproxy-* && touch $(TOOLS)/.toxiproxy-$(TOXIPROXY_VERSION); \
+	fi
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: tests/interop/requirements.txt
