@@ -859,4 +859,3 @@ fn redirects_to_a_third_origin_are_followed_without_the_token() {
     let hub = net.emu.requests();
     assert!(hub.iter().filter(|r| r.origin == Origin::Hub).all(|r| r.header("authorization").is_some()));
 }
-
