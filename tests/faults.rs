@@ -613,6 +613,22 @@ fn a_stall_that_lasts_is_a_timeout() {
 }
 
 #[test]
+fn a_silent_hub_is_a_timeout() {
+    // The Hub accepts connections and never answers: the metadata HEAD and the listing time out
+    // (no retries, nothing cached), each in about the configured timeout.
+    let timeout = |e: &Error| matches!(e, Error::Timeout(_));
+    let t0 = Instant::now();
+    run(Scenario {
+        name: "hub silent",
+        timeline: vec![at(0, toxic("hub", "timeout", json!({"timeout": 0})))],
+        retries: 0,
+        timeout: Duration::from_millis(500),
+        must: [Must::Fail(timeout); 3],
+    });
+    assert!(t0.elapsed() < SECS(15), "bounded: {:?}", t0.elapsed());
+}
+
+#[test]
 fn slow_close() {
     // Connections cut after 300 KB whose close then takes 400 ms; the Hub closes slowly too.
     run(Scenario {
