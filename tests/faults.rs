@@ -365,6 +365,9 @@ struct Scenario {
     timeout: Duration,
     /// For the LFS file, the regular file and the snapshot.
     must: [Must; 3],
+    /// The LFS file failed part-way: its received bytes must be kept (a resumable pair) and the
+    /// rerun must fetch less than the whole file.
+    keeps_partial: bool,
 }
 
 fn at(ms: u64, t: Toxic) -> (Duration, Option<Toxic>) {
@@ -471,9 +474,21 @@ fn run(s: Scenario) -> Vec<LoggedRequest> {
     check_cache(&home.path().join("hub"));
 
     // The network is healthy again: everything completes, exactly.
+    if s.keeps_partial {
+        let part = home
+            .path()
+            .join("hub/models--faults--model/blobs")
+            .join(format!("{}.part.incomplete", sha256_hex(&net.fx.big)));
+        assert!(part.is_file(), "{}: the bytes received were kept", s.name);
+    }
+    net.emu.clear_requests();
     let client = Client::new(net.config(home.path())).unwrap();
     let p = client.download(&FileRef::new(REPO, BIG), DownloadOptions::default()).unwrap();
     assert!(std::fs::read(p).unwrap() == net.fx.big, "{}: rerun, LFS file", s.name);
+    if s.keeps_partial {
+        let fetched = cdn_bytes_asked(&net.emu.requests(), net.fx.big.len() as u64);
+        assert!(fetched < net.fx.big.len() as u64, "{}: the rerun fetched {fetched} bytes, all over again", s.name);
+    }
     let p = client.download(&FileRef::new(REPO, SMALL), DownloadOptions::default()).unwrap();
     assert!(std::fs::read(p).unwrap() == net.fx.small, "{}: rerun, regular file", s.name);
     check_snapshot(&net, snapshot(&client), Must::Succeed, &what("rerun, snapshot"));
@@ -484,6 +499,20 @@ fn run(s: Scenario) -> Vec<LoggedRequest> {
     assert!(!left.iter().any(|p| p.to_string_lossy().ends_with(".incomplete")), "{}: {left:?}", s.name);
     eprintln!("{}: {:.1} s under faults, {:.1} s in all", s.name, faulty.as_secs_f64(), t0.elapsed().as_secs_f64());
     log
+}
+
+/// Bytes the CDN GETs asked for (a GET without `Range` asks for the whole `size`).
+fn cdn_bytes_asked(log: &[LoggedRequest], size: u64) -> u64 {
+    log.iter()
+        .filter(|r| r.origin == Origin::Cdn && r.method == "GET")
+        .map(|r| match r.header("range").and_then(|v| v.strip_prefix("bytes=")?.split_once('-')) {
+            None => size,
+            Some((a, b)) => {
+                let a: u64 = a.parse().unwrap();
+                b.parse::<u64>().map_or(size, |b| b + 1) - a
+            }
+        })
+        .sum()
 }
 
 /// CDN GETs resuming inside a chunk (a range not starting on a chunk boundary): bytes received
@@ -509,6 +538,7 @@ fn latency_and_jitter() {
         retries: 2,
         timeout: SECS(3),
         must: OK3,
+        keeps_partial: false,
     });
 }
 
@@ -524,6 +554,7 @@ fn bandwidth_limits() {
         retries: 2,
         timeout: SECS(3),
         must: OK3,
+        keeps_partial: false,
     });
 }
 
@@ -541,6 +572,7 @@ fn connections_reset_mid_body() {
         retries: 0,
         timeout: SECS(3),
         must: OK3,
+        keeps_partial: false,
     });
     assert!(resumed_ranges(&log) > 0, "the resets came mid-body and the lanes resumed there");
 }
@@ -556,6 +588,7 @@ fn connections_reset_for_good_is_a_network_error() {
         retries: 0,
         timeout: SECS(3),
         must: [Must::Fail(network), Must::Succeed, Must::Fail(network)],
+        keeps_partial: false,
     });
 }
 
@@ -571,6 +604,7 @@ fn data_cut_after_n_bytes() {
         retries: 0,
         timeout: SECS(3),
         must: OK3,
+        keeps_partial: false,
     });
     assert!(resumed_ranges(&log) > 0, "cut mid-body, resumed there");
 }
@@ -590,6 +624,7 @@ fn a_stall_that_lifts() {
         retries: 2,
         timeout: Duration::from_millis(800),
         must: OK3,
+        keeps_partial: false,
     });
 }
 
@@ -608,6 +643,7 @@ fn a_stall_that_lasts_is_a_timeout() {
         retries: 0,
         timeout: Duration::from_millis(500),
         must: [Must::Fail(timeout), Must::Succeed, Must::Fail(timeout)],
+        keeps_partial: true,
     });
     assert!(t0.elapsed() < SECS(40), "bounded: {:?}", t0.elapsed());
 }
@@ -624,6 +660,7 @@ fn a_silent_hub_is_a_timeout() {
         retries: 0,
         timeout: Duration::from_millis(500),
         must: [Must::Fail(timeout); 3],
+        keeps_partial: false,
     });
     assert!(t0.elapsed() < SECS(15), "bounded: {:?}", t0.elapsed());
 }
@@ -641,6 +678,7 @@ fn slow_close() {
         retries: 1,
         timeout: SECS(3),
         must: OK3,
+        keeps_partial: false,
     });
 }
 
@@ -654,6 +692,7 @@ fn tiny_tcp_segments() {
         retries: 2,
         timeout: SECS(3),
         must: OK3,
+        keeps_partial: false,
     });
 }
 
