@@ -12,6 +12,9 @@ TOOLS := $(ROOT)/.tools
 VENV := $(ROOT)/.venv
 CARGO ?= cargo
 CBINDGEN_VERSION := 0.29.4
+TOXIPROXY_VERSION := v2.12.0
+# The fault-injecting TCP proxy of tests/faults.rs (and of bench/run.sh, which runs `make toxiproxy`).
+TOXIPROXY := $(TOOLS)/bin/toxiproxy-server
 APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev googletest valgrind curl strace doxygen
 export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:/usr/local/go/bin:$(PATH)
 export CARGO_TERM_COLOR := never
@@ -24,13 +27,13 @@ LIB_DIR := $(BUILD)/lib
 GO_PC_DIR := $(BUILD)/pkgconfig-uninstalled
 GO_ENV := PKG_CONFIG_PATH=$(GO_PC_DIR) CGO_LDFLAGS="-Wl,-rpath,$(LIB_DIR)" HF_EMULATOR_BIN=$(EMULATOR)
 
-.PHONY: fuzz fuzz-smoke all deps apt-deps tools venv build cargo-build cmake-build header docs lint test test-rust test-c \
+.PHONY: fuzz fuzz-smoke all deps apt-deps tools toxiproxy venv build cargo-build cmake-build header docs lint test test-rust test-c \
         go-pc test-go test-interop demo bench clean
 
 all: build
 
 # ---- what a fresh machine lacks -------------------------------------------------------------
-deps: apt-deps tools venv
+deps: apt-deps tools toxiproxy venv
 
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -48,6 +51,18 @@ $(TOOLS)/.cbindgen-$(CBINDGEN_VERSION):
 	  $(CARGO) install --locked --quiet cbindgen --version $(CBINDGEN_VERSION) --root $(TOOLS); \
 	fi
 	@mkdir -p $(TOOLS) && touch $@
+
+# toxiproxy-server from its Go module (go install builds `server`; renamed on the way in). Installed
+# again when the binary is missing or was installed for another version (the stamp file).
+toxiproxy:
+	@if [ -x $(TOXIPROXY) ] && [ -f $(TOOLS)/.toxiproxy-$(TOXIPROXY_VERSION) ]; then :; else \
+	  command -v go >/dev/null || { echo "go is needed to install toxiproxy (tests/faults.rs)"; exit 1; }; \
+	  echo "installing toxiproxy-server $(TOXIPROXY_VERSION) into $(TOOLS)/bin"; \
+	  gobin=$$(mktemp -d) && \
+	  GOBIN=$$gobin go install github.com/Shopify/toxiproxy/v2/cmd/server@$(TOXIPROXY_VERSION) && \
+	  mkdir -p $(TOOLS)/bin && mv $$gobin/server $(TOXIPROXY) && rm -rf $$gobin && \
+	  rm -f $(TOOLS)/.toxiproxy-* && touch $(TOOLS)/.toxiproxy-$(TOXIPROXY_VERSION); \
+	fi
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: tests/interop/requirements.txt
@@ -89,9 +104,10 @@ lint: tools go-pc
 test: deps build lint docs test-rust test-c test-go test-interop fuzz-smoke
 	@echo "make test: all suites passed"
 
-# Includes tests/header.rs, which fails when include/hf_hub.h differs from what cbindgen makes now.
-test-rust: tools
-	$(CARGO) test --workspace --features hf_hub/fuzzing
+# Includes tests/header.rs, which fails when include/hf_hub.h differs from what cbindgen makes now,
+# and tests/faults.rs, which runs toxiproxy-server (HF_TOXIPROXY_BIN) and fails without it.
+test-rust: tools toxiproxy
+	HF_TOXIPROXY_BIN=$(TOXIPROXY) $(CARGO) test --workspace --features hf_hub/fuzzing
 
 # Every cargo-fuzz target (nightly, libFuzzer + ASan) briefly; `make fuzz` runs them longer.
 # A crash fails the run and its input lands in fuzz/regressions/<target>/ (replayed by test-rust).

@@ -60,7 +60,6 @@ BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build-release}
 MAX_SECONDS=${BENCH_MAX_SECONDS:-2400}
 REPO=bench/bench-model
 SNAP_REPO=bench/bench-snapshot
-TOXIPROXY_VERSION=v2.12.0
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -91,14 +90,7 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $missing >/dev/null
 fi
 TOXIPROXY=$ROOT/.tools/bin/toxiproxy-server
-if [ ! -x "$TOXIPROXY" ]; then
-  log "installing toxiproxy $TOXIPROXY_VERSION (go install, into .tools/bin)"
-  command -v go >/dev/null || die "go is needed to install toxiproxy"
-  gobin=$(mktemp -d)
-  GOBIN=$gobin go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
-  mkdir -p "$ROOT/.tools/bin" && mv "$gobin/server" "$TOXIPROXY" && rm -rf "$gobin"
-fi
-make -s apt-deps venv   # cmake, ninja, g++, curl; .venv with huggingface_hub==2.4.0
+make -s apt-deps toxiproxy venv   # toxiproxy-server (go install, the Makefile's one rule); cmake, ninja, g++, curl; .venv with huggingface_hub==2.4.0
 
 # ---- build (release) -----------------------------------------------------------------------------
 log "building (release)"

@@ -220,6 +220,7 @@ pub(crate) async fn finish_checked(
     }
     let expect = from_listing.then_some(Expect { commit: &meta.commit, etag: &meta.etag });
     let sha = meta.sha256_to_verify(how.verify);
+    let git_sha1 = meta.git_sha1_to_verify(how.verify).map(str::to_string);
     let url = Url::parse(&meta.location).map_err(|e| Error::Metadata(format!("bad download location: {e}")))?;
     let token = ctx.token(c);
     let lanes = Lanes::from_config(cfg);
@@ -237,7 +238,11 @@ pub(crate) async fn finish_checked(
         let got = fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
         let check = sha.map(|expected| (expected.to_string(), got.sha256.unwrap_or_default()));
         let (durable, written) = (cfg.durable, got.written);
+        let git_sha1 = git_sha1.clone().filter(|_| written == out.size());
         let published = blocking(move || {
+            if let Some(expected) = &git_sha1 {
+                out.verify_git_sha1(expected)?;
+            }
             out.publish(written, check.as_ref().map(|(e, g)| (e.as_str(), g.as_str())), durable).map(|_| ())
         })
         .await;

@@ -245,6 +245,9 @@ pub(crate) async fn fetch_local(
         .with_writeback(cfg.durable);
     let got = fetch_into(&c.http, &fetch, &mut out, &ctx.sink, &ctx.cancel).await?;
     let check = sha.map(|expected| (expected, got.sha256.as_deref().unwrap_or("")));
+    if let Some(expected) = meta.git_sha1_to_verify(how.verify).filter(|_| got.written == out.size()) {
+        out.verify_git_sha1(expected)?;
+    }
     out.publish(got.written, check, cfg.durable)?;
     ld.write_metadata(name, &meta.commit, &meta.etag)?;
     Ok(dest)

@@ -30,6 +30,13 @@ impl FileMetadata {
     pub fn sha256_to_verify(&self, verify: bool) -> Option<&str> {
         (verify && self.is_lfs && self.etag.len() == 64).then_some(self.etag.as_str())
     }
+
+    /// The git blob SHA-1 a download must match: the ETag when it has that shape (a regular file,
+    /// hub-protocol.md §2.4: a 40-hex blob name is the git hash of its content), verification on.
+    pub fn git_sha1_to_verify(&self, verify: bool) -> Option<&str> {
+        let git = crate::hash::Algo::for_blob_name(&self.etag) == Some(crate::hash::Algo::GitSha1);
+        (verify && git).then_some(self.etag.as_str())
+    }
 }
 
 fn header<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {

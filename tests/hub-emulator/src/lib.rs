@@ -166,7 +166,8 @@ impl Fault {
 
 /// What a fault does. JSON forms: `{"status":503}`, `{"drop_after_bytes":1000}`,
 /// `{"delay_ms":1500}`, `{"throttle":{"bytes_per_sec":1000}}`, `"ignore_range"`,
-/// `{"omit_header":"x-repo-commit"}`, `{"corrupt_at":5}`.
+/// `{"omit_header":"x-repo-commit"}`, `{"corrupt_at":5}`, `{"redirect":{"status":302,"location":"…"}}`,
+/// `{"short_body":1000}`, `{"extra_bytes":10}`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultAction {
@@ -188,6 +189,17 @@ pub enum FaultAction {
     /// Answer exactly this instead of the real response (status, extra headers, body text):
     /// `Retry-After`/`RateLimit` throttling, hostile error bodies...
     Respond { status: u16, headers: Vec<(String, String)>, body: String },
+    /// Answer `status` (a 3xx) with this `Location` (absolute or relative, sent as given) instead
+    /// of the real body; the real answer's other headers are kept (`ETag`, `X-Repo-Commit`...), so
+    /// a redirected `/resolve` HEAD still carries its metadata. Loops: a `location` pointing at
+    /// the request itself, or two faults pointing at each other.
+    Redirect { status: u16, location: String },
+    /// Declare the full `Content-Length` but send only this many body bytes, then end the
+    /// response (hyper closes the connection: the client sees a body shorter than announced).
+    ShortBody(u64),
+    /// Append this many bytes (`0x5a`) to the body, `Content-Length` included: a body longer than
+    /// the file (`X-Linked-Size`) or than the range asked for.
+    ExtraBytes(u64),
 }
 
 mod duration_ms {

@@ -188,7 +188,7 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
 
     if origin == Origin::Hub && raw_path.starts_with("/_emulator/") {
         let resp = crate::control::route(&sh, &method, &raw_path, query.as_deref(), &body);
-        return finish(resp, is_head, None, None);
+        return finish(resp, is_head, Shape::default());
     }
 
     let headers: Vec<(String, String)> = parts
@@ -225,6 +225,9 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
     let mut ignore_range = false;
     let mut omit = Vec::new();
     let mut corrupt = Vec::new();
+    let mut redirect: Option<(u16, String)> = None;
+    let mut short_body = None;
+    let mut extra = 0u64;
     for a in &actions {
         match a {
             FaultAction::Delay(d) => tokio::time::sleep(*d).await,
@@ -234,6 +237,11 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
             FaultAction::IgnoreRange => ignore_range = true,
             FaultAction::OmitHeader(h) => omit.push(h.to_ascii_lowercase()),
             FaultAction::CorruptAt(at) => corrupt.push(*at),
+            FaultAction::Redirect { status, location } => {
+                redirect = redirect.or_else(|| Some((*status, location.clone())))
+            }
+            FaultAction::ShortBody(n) => short_body = short_body.or(Some(*n)),
+            FaultAction::ExtraBytes(n) => extra += n,
             FaultAction::Respond { status, headers, body } => {
                 if custom.is_none() {
                     let mut r = Resp::new(*status);
@@ -254,6 +262,20 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
             Origin::Cdn => crate::cdn::route(&sh, &ctx),
         },
     };
+    if let Some((status, location)) = redirect {
+        resp.status = status;
+        resp.headers.retain(|(k, _)| {
+            !matches!(k.to_ascii_lowercase().as_str(), "location" | "content-range" | "content-type" | "accept-ranges")
+        });
+        resp.headers.push(("content-type".into(), "text/plain; charset=utf-8".into()));
+        resp.body = Bytes::from(format!("Found. Redirecting to {location}"));
+        resp.headers.push(("location".into(), location));
+    }
+    if extra > 0 {
+        let mut body = resp.body.to_vec();
+        body.resize(body.len() + extra as usize, 0x5a);
+        resp.body = Bytes::from(body);
+    }
     resp.headers.retain(|(k, _)| !omit.contains(&k.to_ascii_lowercase()));
     if corrupt.iter().any(|&at| (at as usize) < resp.body.len()) {
         let mut body = resp.body.to_vec();
@@ -276,15 +298,26 @@ pub(crate) async fn handle(origin: Origin, sh: Arc<Shared>, req: Request) -> Res
         }
         Err(seq) => sh.log_set_status(*seq, resp.status),
     }
-    finish(resp, is_head, drop_after, throttle)
+    finish(resp, is_head, Shape { drop_after, throttle, short_body })
 }
 
-fn finish(resp: Resp, is_head: bool, drop_after: Option<u64>, throttle: Option<u64>) -> Response {
+/// How a body is sent (faults): cut and aborted, throttled, or ended short of its length.
+#[derive(Default)]
+struct Shape {
+    drop_after: Option<u64>,
+    throttle: Option<u64>,
+    short_body: Option<u64>,
+}
+
+fn finish(resp: Resp, is_head: bool, shape: Shape) -> Response {
     let len = resp.body.len();
+    let Shape { drop_after, throttle, short_body } = shape;
     let body = if is_head {
         Body::empty()
+    } else if let Some(n) = short_body.filter(|&n| (n as usize) < len) {
+        stream_body(resp.body, throttle, Some(n), false)
     } else if drop_after.is_some() || throttle.is_some() {
-        stream_body(resp.body, throttle, drop_after)
+        stream_body(resp.body, throttle, drop_after, true)
     } else {
         Body::from(resp.body)
     };
@@ -308,21 +341,25 @@ enum StreamState {
     Done,
 }
 
-/// A body sent in chunks: optionally throttled, optionally cut (connection aborted) after N bytes.
-fn stream_body(body: Bytes, throttle: Option<u64>, drop_after: Option<u64>) -> Body {
-    let limit = drop_after.map_or(body.len(), |n| (n as usize).min(body.len()));
+/// A body sent in chunks: optionally throttled, optionally cut after N bytes: with an error (`abort`,
+/// the connection is aborted) or by ending the stream short of its `Content-Length` (hyper then
+/// closes the connection).
+fn stream_body(body: Bytes, throttle: Option<u64>, cut_at: Option<u64>, abort: bool) -> Body {
+    let limit = cut_at.map_or(body.len(), |n| (n as usize).min(body.len()));
     let chunk = throttle.map_or(64 * 1024, |bps| ((bps / 100).max(1)) as usize);
-    let abort = drop_after.is_some();
+    let cut = cut_at.is_some_and(|n| (n as usize) < body.len());
     let stream =
         futures_util::stream::unfold(StreamState::Sending { body, off: 0, first: true }, move |st| async move {
             let StreamState::Sending { body, off, first } = st else {
                 return None;
             };
             if off >= limit {
-                if abort {
+                if cut || abort {
                     // Let hyper flush what was sent so far; otherwise the bytes before the cut
                     // may never leave its write buffer.
                     tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                if abort {
                     let err = io::Error::new(io::ErrorKind::ConnectionAborted, "injected drop");
                     return Some((Err(err), StreamState::Done));
                 }

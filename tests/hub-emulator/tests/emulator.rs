@@ -572,6 +572,36 @@ fn faults() {
 }
 
 #[test]
+fn redirect_short_and_long_body_faults() {
+    let (emu, _) = demo();
+    let hub = emu.hub_url();
+    let url = format!("{hub}/test-org/test-model/resolve/main/config.json");
+    let data = emu.file("model", "test-org/test-model", "main", "config.json").unwrap();
+
+    // A redirect keeps the real answer's metadata headers.
+    let to = FaultAction::Redirect { status: 307, location: "/elsewhere".into() };
+    emu.add_fault(Fault::new(to).method("HEAD").times(1));
+    let r = head(&url);
+    assert_eq!(r.status(), 307);
+    assert_eq!(h(r.headers(), "location"), "/elsewhere");
+    assert!(r.headers().get("x-repo-commit").is_some() && r.headers().get("etag").is_some());
+
+    // Short: the full length is announced, fewer bytes come, the body read fails.
+    emu.add_fault(Fault::new(FaultAction::ShortBody(10)).method("GET").times(1));
+    let r = get(&url);
+    assert_eq!(h(r.headers(), "content-length"), data.len().to_string());
+    assert!(r.bytes().is_err(), "the body ends short");
+
+    // Long: extra bytes, Content-Length included.
+    emu.add_fault(Fault::new(FaultAction::ExtraBytes(4)).method("GET").times(1));
+    let body = get(&url).bytes().unwrap();
+    assert_eq!(body.len(), data.len() + 4);
+    assert_eq!(&body[..data.len()], &data[..]);
+    assert_eq!(&body[data.len()..], b"ZZZZ");
+    assert_eq!(get(&url).bytes().unwrap().len(), data.len(), "faults spent");
+}
+
+#[test]
 fn fault_json_forms() {
     let f: Fault = serde_json::from_value(json!({"origin": "cdn", "times": 1, "action": {"status": 500}})).unwrap();
     assert_eq!(f.origin, Some(Origin::Cdn));
@@ -586,6 +616,12 @@ fn fault_json_forms() {
     assert!(matches!(f.action, FaultAction::OmitHeader(ref s) if s == "etag"));
     let f: Fault = serde_json::from_value(json!({"action": {"drop_after_bytes": 5}})).unwrap();
     assert!(matches!(f.action, FaultAction::DropAfterBytes(5)));
+    let f: Fault = serde_json::from_value(json!({"action": {"redirect": {"status": 302, "location": "/x"}}})).unwrap();
+    assert!(matches!(f.action, FaultAction::Redirect { status: 302, ref location } if location == "/x"));
+    let f: Fault = serde_json::from_value(json!({"action": {"short_body": 7}})).unwrap();
+    assert!(matches!(f.action, FaultAction::ShortBody(7)));
+    let f: Fault = serde_json::from_value(json!({"action": {"extra_bytes": 3}})).unwrap();
+    assert!(matches!(f.action, FaultAction::ExtraBytes(3)));
     let a: Access = serde_json::from_value(json!("gated")).unwrap();
     assert_eq!(a, Access::Gated);
 }
