@@ -4,7 +4,8 @@
 //! clear error, and with a consistent cache (`check_cache`); a rerun without faults then succeeds.
 //!
 //! The Hub is reached through the `hub` proxy (the client's endpoint) and its LFS 302s point at
-//! the `cdn` proxy (`EmulatorOptions::cdn_base`), so both legs of a download cross toxiproxy.
+//! the `cdn` proxy (`EmulatorOptions::cdn_base`), so both legs of a download cross toxiproxy; so
+//! do the LFS upload URLs (`EmulatorOptions::upload_base`), for the upload scenarios.
 
 mod common;
 
@@ -86,7 +87,8 @@ impl ToxiApi {
     }
 
     fn add(&self, t: &Toxic) {
-        let body = json!({"name": t.name, "type": t.kind, "stream": "downstream", "toxicity": t.toxicity,
+        let stream = if t.upstream { "upstream" } else { "downstream" };
+        let body = json!({"name": t.name, "type": t.kind, "stream": stream, "toxicity": t.toxicity,
                           "attributes": t.attrs});
         self.ok("POST", &format!("/proxies/{}/toxics", t.proxy), Some(&body));
     }
@@ -156,10 +158,17 @@ struct Toxic {
     kind: &'static str,
     toxicity: f64,
     attrs: Value,
+    /// Client to server (uploads) instead of server to client.
+    upstream: bool,
 }
 
 fn toxic(proxy: &'static str, kind: &'static str, attrs: Value) -> Toxic {
-    Toxic { proxy, name: format!("{proxy}-{kind}"), kind, toxicity: 1.0, attrs }
+    Toxic { proxy, name: format!("{proxy}-{kind}"), kind, toxicity: 1.0, attrs, upstream: false }
+}
+
+/// The same toxic on the client-to-server direction.
+fn up(t: Toxic) -> Toxic {
+    Toxic { name: format!("{}-up", t.name), upstream: true, ..t }
 }
 
 // ---- the network: emulator behind two proxies ------------------------------------------------
@@ -196,7 +205,9 @@ impl Net {
         // upstream, the emulator's CDN, is set once that is listening.
         let cdn_proxy = toxi.api.proxy("cdn", "127.0.0.1:9");
         let base = cdn_base.unwrap_or_else(|| format!("http://{cdn_proxy}"));
-        let emu = Emulator::start_with(EmulatorOptions { cdn_base: Some(base), ..Default::default() });
+        // Uploads go through the CDN proxy too.
+        let upload_base = Some(format!("http://{cdn_proxy}"));
+        let emu = Emulator::start_with(EmulatorOptions { cdn_base: Some(base), upload_base, ..Default::default() });
         toxi.api.set_upstream("cdn", host_port(&emu.cdn_url()));
         let hub_proxy = toxi.api.proxy("hub", host_port(&emu.hub_url()));
         let fx = seed(&emu);
@@ -913,4 +924,115 @@ fn redirects_to_a_third_origin_are_followed_without_the_token() {
     // The Hub (through its proxy) did get it.
     let hub = net.emu.requests();
     assert!(hub.iter().filter(|r| r.origin == Origin::Hub).all(|r| r.header("authorization").is_some()));
+}
+
+// ---- uploads through the faulty network (client-to-server toxics) --------------------------------
+
+#[test]
+fn uploads_through_faults() {
+    // A 3 MiB LFS upload (preupload, batch and commit through the `hub` proxy, the PUT through the
+    // `cdn` proxy) under each fault: it succeeds with the exact bytes in the repo, or fails with a
+    // clear status and the repo's head unchanged; then the same upload without faults succeeds.
+    const UP_REPO: &str = "tester/uploads";
+    let data = hub_emulator::pseudo_random_bytes(3 * MIB + 5, 21);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.bin");
+    std::fs::write(&file, &data).unwrap();
+    // What each case may end with: success only; success or a clear failure; a failure only.
+    #[derive(Clone, Copy)]
+    enum End {
+        Ok,
+        Either,
+        Fails(fn(&Error) -> bool),
+    }
+    let cases: Vec<(&str, Timeline, u32, Duration, End)> = vec![
+        (
+            "latency + jitter, both ways",
+            vec![
+                at(0, up(toxic("hub", "latency", json!({"latency": 30, "jitter": 15})))),
+                at(0, up(toxic("cdn", "latency", json!({"latency": 30, "jitter": 15})))),
+            ],
+            1,
+            SECS(3),
+            End::Ok,
+        ),
+        (
+            "bandwidth cap on the PUT",
+            vec![at(0, up(toxic("cdn", "bandwidth", json!({"rate": 3000}))))],
+            1,
+            SECS(3),
+            End::Ok,
+        ),
+        (
+            "tiny segments",
+            vec![at(0, up(toxic("cdn", "slicer", json!({"average_size": 700, "size_variation": 300, "delay": 0}))))],
+            1,
+            SECS(3),
+            End::Ok,
+        ),
+        (
+            "reset mid-PUT, lifted",
+            vec![
+                at(0, up(toxic("cdn", "bandwidth", json!({"rate": 2000})))),
+                at(500, up(toxic("cdn", "reset_peer", json!({"timeout": 0})))),
+                lift(1_200),
+            ],
+            3,
+            SECS(3),
+            End::Either,
+        ),
+        (
+            "PUT cut after 1 MB",
+            vec![at(0, up(toxic("cdn", "limit_data", json!({"bytes": 1_000_000}))))],
+            1,
+            SECS(3),
+            End::Fails(|e| matches!(e, Error::Network(_) | Error::Timeout(_))),
+        ),
+        (
+            "PUT stalled for good",
+            vec![at(0, up(toxic("cdn", "timeout", json!({"timeout": 0}))))],
+            0,
+            Duration::from_millis(300),
+            End::Fails(|e| matches!(e, Error::Timeout(_))),
+        ),
+    ];
+    for (name, timeline, retries, timeout, end) in cases {
+        let net = Net::new();
+        let home = tempfile::tempdir().unwrap();
+        let c = client(&net, home.path(), |c| {
+            c.http_retries = retries;
+            c.download_timeout = timeout;
+            c.etag_timeout = timeout;
+        });
+        c.create_repo(&hf_hub::CreateRepo { repo_id: UP_REPO.into(), ..Default::default() }, None).unwrap();
+        let before = net.emu.resolve("model", UP_REPO, "main").unwrap();
+        let spec = hf_hub::CommitSpec { repo_id: UP_REPO.into(), ..Default::default() };
+        let t0 = Instant::now();
+        let r =
+            under(&net.toxi.api, &timeline, || c.upload_file(&spec, &file, "w.bin", hf_hub::UploadOptions::default()));
+        let took = t0.elapsed();
+        let outcome = r.as_ref().map(|_| "uploaded".to_string()).unwrap_or_else(|e| e.to_string());
+        match r {
+            Ok(info) => {
+                assert!(!matches!(end, End::Fails(_)), "{name}: expected a failure");
+                assert_eq!(net.emu.resolve("model", UP_REPO, "main").unwrap(), info.oid, "{name}");
+                assert!(net.emu.file("model", UP_REPO, "main", "w.bin").unwrap() == data, "{name}: wrong bytes");
+            }
+            Err(e) => {
+                assert_clear(&e, name);
+                match end {
+                    End::Ok => panic!("{name}: {e:?}"),
+                    End::Either => {}
+                    End::Fails(kind) => assert!(kind(&e), "{name}: unexpected status {e:?}"),
+                }
+                assert_eq!(net.emu.resolve("model", UP_REPO, "main").unwrap(), before, "{name}: head moved");
+                // Healthy again: the same upload goes through.
+                let c = client(&net, home.path(), |_| {});
+                c.upload_file(&spec, &file, "w.bin", hf_hub::UploadOptions::default()).unwrap();
+                assert!(net.emu.file("model", UP_REPO, "main", "w.bin").unwrap() == data, "{name}: rerun bytes");
+            }
+        }
+        assert!(took < Duration::from_secs(40), "{name}: {took:?}");
+        eprintln!("{name}: {:.1} s, {outcome}", took.as_secs_f64());
+    }
 }

@@ -53,8 +53,11 @@ pub struct EmulatorOptions {
     /// Base URL the LFS 302s of `/resolve` point at instead of the built-in CDN origin, e.g.
     /// `http://127.0.0.1:8080/lfs` → `<base>/repos/<repo_id>/<sha256>?X-Amz-Signature=…`. For an
     /// external static server (the benchmarks' nginx) serving the files [`Emulator::export_lfs`]
-    /// writes. Upload URLs still point at the built-in CDN. `None`: the built-in CDN.
+    /// writes. Upload URLs follow `upload_base`. `None`: the built-in CDN.
     pub cdn_base: Option<String>,
+    /// Origin the LFS upload URLs (basic PUT, multipart parts) point at instead of the built-in
+    /// CDN's, e.g. a fault-injecting proxy in front of it: `http://127.0.0.1:P`. `None`: the CDN.
+    pub upload_base: Option<String>,
     /// LFS uploads larger than this many bytes get the `multipart` transfer with parts of this
     /// size (like the Hub, which picks the threshold and the part size). `None`: always `basic`.
     pub multipart_chunk_size: Option<u64>,

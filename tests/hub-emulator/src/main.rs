@@ -1,8 +1,9 @@
 //! `hub-emulator [--hub-port N] [--cdn-port N] [--demo] [--load TYPE:REPO_ID=DIR]...
 //!  [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH]
-//!  [--cdn-base URL] [--export-lfs DIR] [--multipart-chunk-size N]`
+//!  [--cdn-base URL] [--upload-base URL] [--export-lfs DIR] [--multipart-chunk-size N]`
 //!
 //! `--cdn-base` makes the LFS 302s point at an external server (`URL/repos/<repo>/<sha256>?…`);
+//! `--upload-base` makes the LFS upload URLs point at another origin (a proxy in front of the CDN);
 //! `--export-lfs` writes every LFS object to `DIR/<sha256>` after loading, before the ready line.
 
 #![forbid(unsafe_code)]
@@ -15,7 +16,7 @@ use hub_emulator::{Emulator, EmulatorOptions};
 
 const USAGE: &str = "usage: hub-emulator [--hub-port N] [--cdn-port N] [--demo] \
 [--load TYPE:REPO_ID=DIR]... [--user TOKEN:NAME[:org1,org2]]... [--page-size N] [--ready-file PATH] \
-[--cdn-base URL] [--export-lfs DIR] [--multipart-chunk-size N]";
+[--cdn-base URL] [--upload-base URL] [--export-lfs DIR] [--multipart-chunk-size N]";
 
 #[derive(Default)]
 struct Args {
@@ -46,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--demo" => args.demo = true,
             "--cdn-base" => args.opts.cdn_base = Some(value(&flag)?),
+            "--upload-base" => args.opts.upload_base = Some(value(&flag)?),
             "--multipart-chunk-size" => {
                 args.opts.multipart_chunk_size =
                     Some(value(&flag)?.parse().map_err(|e| format!("--multipart-chunk-size: {e}"))?)

@@ -357,7 +357,7 @@ pub(crate) fn lfs_batch(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&Us
                     for n in 1..=size.div_ceil(cs) {
                         header.insert(
                             format!("{n:05}"),
-                            json!(format!("{}/upload/{oid}/part/{n}?uploadId={oid}&X-Amz-Signature=fakesig", sh.cdn_url)),
+                            json!(format!("{}/upload/{oid}/part/{n}?uploadId={oid}&X-Amz-Signature=fakesig", upload_base(sh))),
                         );
                     }
                     json!({
@@ -380,7 +380,7 @@ pub(crate) fn lfs_batch(sh: &Shared, st: &mut State, ctx: &Ctx, user: Option<&Us
                     "authenticated": true,
                     "actions": {
                         "upload": {
-                            "href": format!("{}/upload/{oid}?X-Amz-Signature=fakesig", sh.cdn_url),
+                            "href": format!("{}/upload/{oid}?X-Amz-Signature=fakesig", upload_base(sh)),
                             "expires_at": expires,
                         },
                         "verify": {"href": verify_href, "expires_at": expires},
@@ -557,4 +557,9 @@ pub(crate) fn settings(st: &mut State, ctx: &Ctx, user: Option<&User>, rt: RepoT
         _ => {}
     }
     Resp::json(200, &json!({}))
+}
+
+/// Where the LFS upload URLs point: [`crate::EmulatorOptions::upload_base`], else the CDN origin.
+fn upload_base(sh: &crate::server::Shared) -> &str {
+    sh.opts.upload_base.as_deref().unwrap_or(&sh.cdn_url).trim_end_matches('/')
 }
