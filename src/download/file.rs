@@ -195,13 +195,16 @@ pub(crate) async fn finish_checked(
         let (rc, blob, pointer) = (rc.clone(), blob.clone(), pointer.clone());
         let (rev, commit) = (t.revision.clone(), meta.commit.clone());
         blocking(move || {
+            // The ref first: a snapshot folder with no ref yet is a detached revision to a prune
+            // scanning meanwhile (the official client writes it first too).
+            if !is_commit {
+                rc.write_ref(&rev, &commit)
+                    .map_err(|e| Error::io(format!("writing {}", rc.ref_path(&rev).display()), e))?;
+            }
             for dir in [blob.parent(), pointer.parent()].into_iter().flatten() {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
             }
             ensure_cachedir_tag(rc.cache_dir());
-            if !is_commit {
-                rc.write_ref(&rev, &commit).map_err(|e| Error::io(format!("writing ref {rev}"), e))?;
-            }
             Ok(())
         })
         .await?;
