@@ -161,6 +161,7 @@ def test_many_processes_one_cache(emulator, hf_home, go_example):
             _check_snapshot(lines[-1])
     for kind, p in maint:
         out, err = p.communicate(timeout=120)
+        print("MAINT", kind, p.returncode, out.replace("\n", " | ")[-600:], err.replace("\n", " | ")[-300:])
         if p.returncode != 0:
             failures.append(f"hf_cache {kind}: exit {p.returncode}\n{out}\n{err}")
     assert not failures, "\n".join(failures)
