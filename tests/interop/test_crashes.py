@@ -47,9 +47,14 @@ def _content(seed: int, size: int) -> bytes:
     return bytes(out[:size])
 
 
-def _run_and_kill(args, env, after: float) -> tuple[bool, subprocess.CompletedProcess | None]:
-    """Start `args`, SIGKILL it after `after` seconds. (killed, the result when it finished first)."""
+def _run_and_kill(args, env, after: float, started=None) -> tuple[bool, subprocess.CompletedProcess | None]:
+    """Start `args`, SIGKILL it `after` seconds after `started()` became true (after its start
+    when None; a process slow to start under load is then still killed mid-transfer).
+    Returns (killed, the result when it finished first)."""
     p = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while started is not None and not started() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
         out, err = p.communicate(timeout=after)
         return False, subprocess.CompletedProcess(args, p.returncode, out, err)
@@ -57,6 +62,16 @@ def _run_and_kill(args, env, after: float) -> tuple[bool, subprocess.CompletedPr
         p.kill()
         p.communicate()
         return True, None
+
+
+def _cdn_get_started(emulator):
+    """A `started` for _run_and_kill: the next CDN GET (logged when its answer begins)."""
+    seen = _cdn_gets(emulator)
+    return lambda: _cdn_gets(emulator) > seen
+
+
+def _cdn_gets(emulator) -> int:
+    return sum(q["origin"] == "cdn" and q["method"] == "GET" for q in emulator.requests())
 
 
 def _run(args, env, timeout=60) -> subprocess.CompletedProcess:
@@ -107,11 +122,11 @@ def test_sigkill_during_file_download(emulator, hf_home, lanes):
     rate = 6_000_000 if lanes else 10_000_000
     emulator.add_fault({"origin": "cdn", "method": "GET", "action": {"throttle": {"bytes_per_sec": rate}}})
     rng = random.Random(1100 + lanes)
-    window = (0.2, 0.8) if lanes else (0.3, 1.3)
+    window = (0.1, 0.7) if lanes else (0.2, 1.2)
     kills = journaled = 0
     for _ in range(4):
         t = rng.uniform(*window)
-        killed, done = _run_and_kill([dl, repo, name], env, t)
+        killed, done = _run_and_kill([dl, repo, name], env, t, _cdn_get_started(emulator))
         print("kill at", t, killed, _journaled_bytes(blobs))
         assert_cache_consistent(hub, allow_crash_tmp=True)
         if not killed:
@@ -150,7 +165,8 @@ def test_sigkill_during_snapshot_then_other_client_finishes(emulator, hf_home):
     rng = random.Random(1200)
     kills = 0
     for _ in range(4):
-        killed, done = _run_and_kill([dl, "--max-workers", "3", repo], env, rng.uniform(0.3, 2.0))
+        started = _cdn_get_started(emulator)
+        killed, done = _run_and_kill([dl, "--max-workers", "3", repo], env, rng.uniform(0.2, 1.8), started)
         assert_cache_consistent(hub, allow_crash_tmp=True)
         if not killed:
             assert done.returncode == 0, done.stderr
