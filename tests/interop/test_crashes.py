@@ -7,7 +7,9 @@
   pair and, when the kill lands between the write and the rename of a small atomically written
   file, its temp file (listed, never content) — and the next run completes with exact bytes.
   An upload killed at any point leaves the repository either as it was or fully committed, and
-  the rerun commits exactly the local files.
+  the rerun commits exactly the local files, sending only the LFS objects not stored yet.
+- The official client killed mid-download: ours completes; the dead `<etag>.<8 hex>.incomplete`
+  it leaves (it never resumes a random name) is the one leftover, and our prune removes it.
 - A full disk (a 4 MiB tmpfs as HF_HOME/hub): a larger file fails with HF_ERR_IO, leaves no
   partial file behind (nothing resumable was written: the preallocation fails first), the cache is
   consistent, and a small file downloads right after.
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from cache_check import assert_cache_consistent, blob_name
+from cache_check import assert_cache_consistent, blob_name, check_cache
 from conftest import DEMO_REPO, example_bin, python_bin
 
 MiB = 1 << 20
@@ -188,6 +190,36 @@ def test_sigkill_during_snapshot_then_other_client_finishes(emulator, hf_home):
     rep = assert_cache_consistent(hub)
     want = sorted(blob_name(d, n.endswith(".safetensors")) for n, d in files.items())
     assert sorted(rep.blobs[_repo_dir(hub, repo).name]) == want
+
+
+def test_sigkill_of_the_official_client_then_ours_completes(emulator, hf_home):
+    """The official client killed mid-download leaves `<etag>.<8 hex>.incomplete` (a random name
+    it never resumes); ours downloads the file right, and our prune removes that dead file."""
+    dl, cache = example_bin("HF_DOWNLOAD_BIN", "hf_download"), example_bin("HF_CACHE_BIN", "hf_cache")
+    repo, name = "test-org/crash-py", "big.bin"
+    data = _content(40, 8 * MiB)
+    emulator.create_repo(repo)
+    emulator.commit(repo, {name: data})
+    env = emulator.env(hf_home)
+    hub = hf_home / "hub"
+    emulator.add_fault({"origin": "cdn", "method": "GET", "action": {"throttle": {"bytes_per_sec": 3_000_000}}})
+    py = f"from huggingface_hub import hf_hub_download\nprint(hf_hub_download({repo!r}, {name!r}))\n"
+    rng = random.Random(1400)
+    for _ in range(2):
+        killed, _done = _run_and_kill([python_bin(), "-c", py], env, rng.uniform(0.1, 1.0), _cdn_get_started(emulator))
+        assert killed
+    rep = check_cache(hub)
+    assert rep.problems and all(p.startswith("leftover ") and p.endswith(".incomplete") for p in rep.problems), rep
+    emulator.clear_faults()
+    r = _run([dl, repo, name], env)
+    assert r.returncode == 0, r.stderr
+    assert Path(r.stdout.strip()).read_bytes() == data
+    r = _run([cache, "prune"], env)
+    assert r.returncode == 0, r.stderr
+    rep = assert_cache_consistent(hub, allow_resumable=False)
+    assert rep.blobs[_repo_dir(hub, repo).name] == [blob_name(data, True)]
+    r = _run([dl, "--offline", repo, name], env)
+    assert r.returncode == 0 and Path(r.stdout.strip()).read_bytes() == data, r.stderr
 
 
 def _hub_get(emulator, path: str) -> bytes:
