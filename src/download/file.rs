@@ -217,6 +217,9 @@ pub(crate) async fn finish_checked(
             .map_err(|e| Error::io(format!("linking {}", pointer.display()), e))
     };
     if blob.exists() && !how.force_download {
+        // A resumable incomplete blob of a writer killed before another client published the
+        // blob is dead weight (up to the blob's size); under the lock nobody is writing it.
+        rc.remove_incomplete(&meta.etag);
         link(false)?;
         ctx.sink.skip(meta.size);
         return Ok(pointer);
