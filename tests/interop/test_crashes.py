@@ -10,6 +10,10 @@
   the rerun commits exactly the local files, sending only the LFS objects not stored yet.
 - The official client killed mid-download: ours completes; the dead `<etag>.<8 hex>.incomplete`
   it leaves (it never resumes a random name) is the one leftover, and our prune removes it.
+- The holder of a blob lock killed while ours (C, Go) and the official client wait for it: every
+  waiter returns the exact file, nothing is left over.
+- Ours killed, then the official client publishes the blob: our next download linking that blob
+  removes our dead resumable pair (it held up to the blob's size until a prune).
 - A full disk (a 4 MiB tmpfs as HF_HOME/hub): a larger file fails with HF_ERR_IO, leaves no
   partial file behind (nothing resumable was written: the preallocation fails first), the cache is
   consistent, and a small file downloads right after.
@@ -220,6 +224,69 @@ def test_sigkill_of_the_official_client_then_ours_completes(emulator, hf_home):
     assert rep.blobs[_repo_dir(hub, repo).name] == [blob_name(data, True)]
     r = _run([dl, "--offline", repo, name], env)
     assert r.returncode == 0 and Path(r.stdout.strip()).read_bytes() == data, r.stderr
+
+
+def test_sigkill_of_the_lock_holder_the_waiters_complete(emulator, hf_home, go_example):
+    """One download holds the blob lock and is killed mid-transfer while ours (C and Go) and the
+    official client wait for that lock: the kernel releases it with the process, one waiter takes
+    over (ours resume from the journal) and every waiter returns the exact file."""
+    dl = example_bin("HF_DOWNLOAD_BIN", "hf_download")
+    repo, name = "test-org/crash-lock", "big.bin"
+    data = _content(50, 12 * MiB)
+    emulator.create_repo(repo)
+    emulator.commit(repo, {name: data})
+    env = emulator.env(hf_home, HF_HUB_C_LANES="1")
+    hub = hf_home / "hub"
+    emulator.add_fault({"origin": "cdn", "method": "GET", "action": {"throttle": {"bytes_per_sec": 8_000_000}}})
+    started = _cdn_get_started(emulator)
+    holder = subprocess.Popen([dl, repo, name], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not started() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    py = f"from huggingface_hub import hf_hub_download\nprint(hf_hub_download({repo!r}, {name!r}))\n"
+    waiters = [
+        subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for args in ([dl, repo, name], [go_example, repo, name], [python_bin(), "-c", py], [dl, repo, name])
+    ]
+    time.sleep(random.Random(1500).uniform(1.1, 1.4))  # past the first journaled 8 MiB
+    assert holder.poll() is None, "the lock holder finished before the kill"
+    holder.kill()
+    holder.communicate()
+    for w in waiters:
+        out, err = w.communicate(timeout=120)
+        assert w.returncode == 0, err
+        assert Path(out.strip().splitlines()[-1]).read_bytes() == data
+    rep = assert_cache_consistent(hub, allow_resumable=False)
+    assert rep.blobs[_repo_dir(hub, repo).name] == [blob_name(data, True)]
+
+
+def test_a_killed_resumable_download_goes_once_another_client_published_the_blob(emulator, hf_home):
+    """Ours killed mid-transfer keeps a resumable pair; the official client then publishes the blob
+    (it never resumes ours); our next download that links that blob (a newer commit with the same
+    file) removes the dead pair under the blob lock instead of leaving it for a prune."""
+    dl = example_bin("HF_DOWNLOAD_BIN", "hf_download")
+    repo, name = "test-org/crash-stale", "big.bin"
+    data = _content(60, 12 * MiB)
+    emulator.create_repo(repo)
+    first = emulator.commit(repo, {name: data})
+    env = emulator.env(hf_home, HF_HUB_C_LANES="1")
+    hub = hf_home / "hub"
+    emulator.add_fault({"origin": "cdn", "method": "GET", "action": {"throttle": {"bytes_per_sec": 10_000_000}}})
+    killed, _ = _run_and_kill([dl, repo, name], env, 1.2, _cdn_get_started(emulator))
+    assert killed
+    emulator.clear_faults()
+    py = f"from huggingface_hub import hf_hub_download\nprint(hf_hub_download({repo!r}, {name!r}, revision={first!r}))\n"
+    r = _run([python_bin(), "-c", py], env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    etag = blob_name(data, True)
+    rep = assert_cache_consistent(hub)
+    assert rep.resumable[_repo_dir(hub, repo).name] == [etag] and _journaled_bytes(_repo_dir(hub, repo) / "blobs")
+    emulator.commit(repo, {"README.md": b"# a newer commit, same big.bin\n"})
+    r = _run([dl, repo, name], env)
+    assert r.returncode == 0, r.stderr
+    assert Path(r.stdout.strip()).read_bytes() == data
+    rep = assert_cache_consistent(hub, allow_resumable=False)
+    assert rep.blobs[_repo_dir(hub, repo).name] == [etag]
 
 
 def _hub_get(emulator, path: str) -> bytes:

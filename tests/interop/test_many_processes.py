@@ -121,7 +121,9 @@ def test_many_processes_one_cache(emulator, hf_home, go_example):
     procs: list[tuple[str, object, subprocess.Popen]] = []  # (kind, what, process)
     for i in range(4):
         c_name, go_name = names[i % len(names)], names[(i + 1) % len(names)]
-        procs.append(("c", c_name, _spawn([dl, REPO, c_name], env)))
+        # Half of ours fetch large files through ranged lanes (1 MiB ranges).
+        c_env = dict(env, HF_HUB_C_LANES="4", HF_HUB_C_LANES_MIN_SIZE=str(MiB), HF_HUB_C_LANE_CHUNK=str(MiB)) if i % 2 else env
+        procs.append(("c", c_name, _spawn([dl, REPO, c_name], c_env)))
         procs.append(("go", go_name, _spawn([go_example, REPO, go_name], env)))
         py_names = ["big-a.bin", "big-b.safetensors", "shared.bin", names[(i + 3) % len(names)]]
         py_names = py_names[i % 2 :] + py_names[: i % 2]
