@@ -306,25 +306,42 @@ def _repo_files(emulator, repo: str) -> dict[str, bytes] | None:
     return {p: _hub_get(emulator, f"/{repo}/resolve/main/{urllib.parse.quote(p)}") for p in files}
 
 
-def test_sigkill_during_upload(emulator, hf_home, tmp_path, go_example):
+def _stored_oids(emulator, oids) -> set[str]:
+    """LFS objects the emulator stored: a basic PUT, or a completed multipart upload, answered 200."""
+    out = set()
+    for q in emulator.requests():
+        if q["status"] != 200:
+            continue
+        for o in oids:
+            basic = q["method"] == "PUT" and o in q["path"] and "/part/" not in q["path"]
+            multipart = q["method"] == "POST" and "complete_multipart" in q["path"] and o in (q["query"] or "")
+            if basic or multipart:
+                out.add(o)
+    return out
+
+
+def test_sigkill_during_upload(emulator_factory, hf_home, tmp_path, go_example):
+    """Multipart uploads (1 MiB parts) for the larger files, a basic one for the smaller."""
+    emulator = emulator_factory("--multipart-chunk-size", str(MiB))
     repo = "tester/crash-upload"
     local = tmp_path / "upload"
-    files = {f"w{i}.bin": _content(20 + i, 2 * MiB + i) for i in range(3)}
+    files = {f"w{i}.bin": _content(20 + i, 2 * MiB + i) for i in range(2)}
+    files["small.bin"] = _content(29, MiB // 2)
     files.update({"config.json": b'{"upload": 1}\n', "docs/readme.md": b"# up\n"})
     for n, d in files.items():
         (local / n).parent.mkdir(parents=True, exist_ok=True)
         (local / n).write_bytes(d)
     env = emulator.env(hf_home)
-    # Each LFS PUT and the commit answer late: a kill lands before, between or after them.
+    # Each LFS PUT (part) and the commit answer late: a kill lands before, between or after them.
     emulator.add_fault({"origin": "cdn", "method": "PUT", "action": {"delay_ms": 300}})
     emulator.add_fault({"origin": "hub", "method": "POST", "path_contains": "/commit/", "action": {"delay_ms": 300}})
     rng = random.Random(1300)
     kills = 0
     oids = {hashlib.sha256(d).hexdigest() for n, d in files.items() if n.endswith(".bin")}
     for _ in range(4):
-        killed, done = _run_and_kill([go_example, "upload", "-create", repo, str(local)], env, rng.uniform(0.1, 1.6))
+        killed, done = _run_and_kill([go_example, "upload", "-create", repo, str(local)], env, rng.uniform(0.1, 1.2))
         state = _repo_files(emulator, repo)
-        print("upload kill", killed, None if state is None else sorted(state))
+        print("upload kill", killed, None if state is None else sorted(state), sorted(_stored_oids(emulator, oids)))
         if not killed:
             assert done.returncode == 0, done.stderr
             break
@@ -336,7 +353,7 @@ def test_sigkill_during_upload(emulator, hf_home, tmp_path, go_example):
             assert state is None or set(state) <= {".gitattributes"}, sorted(state)
     assert kills >= 2, kills
     time.sleep(0.4)  # a PUT the last kill left waiting in the emulator's delay ends (stored or not)
-    stored = {o for o in oids for q in emulator.requests() if q["method"] == "PUT" and q["status"] == 200 and o in q["path"]}
+    stored = _stored_oids(emulator, oids)
     emulator.clear_faults()
     emulator.clear_requests()
     r = _run([go_example, "upload", "-create", repo, str(local)], env)
