@@ -448,11 +448,25 @@ def test_read_only_mount(emulator, hf_home, warm_cache):
     env, paths = warm_cache
     dl = example_bin("HF_DOWNLOAD_BIN", "hf_download")
     hub = hf_home / "hub"
+    snapshot = [dl, "--include", "*.json", "--include", "*.safetensors", DEMO_REPO]
+    r = _run(snapshot, env)  # also stores the file list an offline snapshot needs
+    assert r.returncode == 0, r.stderr
     subprocess.run(["mount", "--bind", str(hub), str(hub)], check=True)
     try:
         subprocess.run(["mount", "-o", "remount,bind,ro", str(hub)], check=True)
         err = _expect_hits_and_clear_failure(dl, env, paths)
         assert "Read-only file system" in err, err
+        # A snapshot of the cached revision is served too, online and offline.
+        for offline in ([], ["--offline"]):
+            r = _run([snapshot[0], *offline, *snapshot[1:]], env)
+            assert r.returncode == 0 and Path(r.stdout.strip()) == Path(paths["config.json"]).parent, r.stderr
+        # A newer commit upstream needs a new snapshot folder: HF_ERR_IO naming it (the official
+        # client raises OSError EROFS there too); offline, the cached revision still answers.
+        emulator.commit(DEMO_REPO, {"new.txt": b"x"})
+        r = _run([dl, DEMO_REPO, "config.json"], env)
+        assert r.returncode == HF_ERR_IO and str(hub) in r.stderr and "Read-only" in r.stderr, r.stderr
+        r = _run([dl, "--offline", DEMO_REPO, "config.json"], env)
+        assert r.returncode == 0 and r.stdout.strip() == paths["config.json"], r.stderr
         assert_cache_consistent(hub)
     finally:
         subprocess.run(["umount", str(hub)], check=True)
