@@ -24,7 +24,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 
 from cache_check import assert_cache_consistent, blob_name
 from conftest import example_bin, python_bin
@@ -106,7 +105,7 @@ def test_many_processes_one_cache(emulator, hf_home, go_example):
     main = _commit(emulator, MAIN, "main", deletes=["detached-only.bin"])
     assert len({old, detached, main}) == 3
 
-    # The older revisions are in the cache first (through ours and the official client).
+    # The older revisions are in the cache first: `old` through its tag, the other by commit only.
     for rev in ("old", detached):
         r = subprocess.run([dl, "--revision", rev, REPO], env=env, capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
