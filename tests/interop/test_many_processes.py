@@ -12,7 +12,12 @@ What is asserted:
 - the cache checker (tests/interop/cache_check.py) passes with no incomplete file left;
 - `hf_cache verify` finds no mismatch, during the downloads and after.
 
-Not asserted: which process fetched a blob (they share the blob lock, so one fetches, others reuse).
+Not asserted: which process fetched a blob (they share the blob lock, so one fetches, others reuse),
+nor whether the shared blob was deleted and fetched again: a deletion whose scan ran before main
+linked it may remove it, unless a pointer links it by the time the deletion holds its lock (then it
+is skipped, see cache::manage `Guard`); either way every returned path stays valid. The official
+client links an existing blob without taking the lock, so a deletion may still remove a blob it is
+linking at that very instant (a window of microseconds, its own `hf cache rm` has it too).
 A revision downloaded by commit hash alone is "detached" by definition: pruning it while a download
 into it runs may remove what that download links; the pruned revision here is not being downloaded.
 """
