@@ -126,7 +126,7 @@ test-go: cmake-build go-pc
 	cd bindings/go && $(GO_ENV) go test -race -count=1 ./...
 	cd bindings/go && $(GO_ENV) go test -count=1 -tags static -run 'TestStatusCodes|TestVersionNumber|TestDownload' ./...
 
-test-interop: venv cmake-build
+test-interop: venv cmake-build go-pc
 	HF_EMULATOR_BIN=$(EMULATOR) HF_DOWNLOAD_BIN=$(BUILD)/bin/hf_download HF_CACHE_BIN=$(BUILD)/bin/hf_cache $(VENV)/bin/python -m pytest tests/interop -q
 
 # ---- demo ---------------------------------------------------------------------------------------

@@ -68,6 +68,14 @@ impl RepoCache {
         self.repo_dir.join("blobs").join(format!("{etag}.journal.incomplete"))
     }
 
+    /// Remove our incomplete blob of `etag` and its journal, if any (the caller holds the blob
+    /// lock and the blob is complete: nothing is left to resume).
+    pub fn remove_incomplete(&self, etag: &str) {
+        for p in [self.incomplete_path(etag), self.journal_path(etag)] {
+            let _ = fs::remove_file(p);
+        }
+    }
+
     /// `snapshots/<commit>/<filename>` (filename already validated).
     pub fn pointer_path(&self, commit: &str, filename: &str) -> PathBuf {
         join_repo_path(&self.repo_dir.join("snapshots").join(commit), filename)

@@ -55,6 +55,32 @@ pub struct PlanEntry {
     pub path: PathBuf,
     /// The repo folder it belongs to (`models--org--name`): where its locks live.
     pub repo_folder: String,
+    /// What execution re-checks under the locks, against what changed since the scan.
+    #[serde(skip)]
+    pub(crate) guard: Guard,
+}
+
+/// A re-check at execution: downloads may have added to the cache since the plan's scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// None (a verify plan: the blob is wrong, whoever links to it).
+    #[default]
+    None,
+    /// A whole repo: only while its snapshots are these revisions (the ones the plan selected); a
+    /// revision downloaded since keeps the repo.
+    Revisions(Vec<String>),
+    /// A blob of deleted revisions: only while no snapshot pointer resolves to it (a download of a
+    /// kept or new revision may have linked it since the scan; it links under the blob lock).
+    Unused,
+    /// A detached revision's snapshot (prune): only while no ref points to this commit (a
+    /// download of a branch at that commit writes its ref before linking files).
+    Detached(String),
+}
+
+impl PlanEntry {
+    pub(crate) fn new(kind: PlanKind, path: PathBuf, repo_folder: String) -> PlanEntry {
+        PlanEntry { kind, path, repo_folder, guard: Guard::None }
+    }
 }
 
 /// What a deletion, prune or eviction would remove, and the bytes it would free.
@@ -101,7 +127,11 @@ impl CacheInfo {
                 continue;
             }
             if selected.len() == repo.revisions.len() {
-                repos.push(PlanEntry { kind: PlanKind::Repo, path: repo.repo_path.clone(), repo_folder: folder });
+                let revisions = repo.revisions.iter().map(|r| r.commit_hash.clone()).collect();
+                repos.push(PlanEntry {
+                    guard: Guard::Revisions(revisions),
+                    ..PlanEntry::new(PlanKind::Repo, repo.repo_path.clone(), folder)
+                });
                 plan.expected_freed += repo.size_on_disk;
                 continue;
             }
@@ -112,15 +142,11 @@ impl CacheInfo {
                 .flat_map(|r| r.files.iter().map(|f| &f.blob_path))
                 .collect();
             for rev in selected {
-                snapshots.push(PlanEntry {
-                    kind: PlanKind::Snapshot,
-                    path: rev.snapshot_path.clone(),
-                    repo_folder: folder.clone(),
-                });
+                snapshots.push(PlanEntry::new(PlanKind::Snapshot, rev.snapshot_path.clone(), folder.clone()));
                 for name in &rev.refs {
                     let mut p = repo.repo_path.join("refs");
                     p.extend(name.split('/'));
-                    refs.push(PlanEntry { kind: PlanKind::Ref, path: p, repo_folder: folder.clone() });
+                    refs.push(PlanEntry::new(PlanKind::Ref, p, folder.clone()));
                 }
                 for f in &rev.files {
                     if blob_set.contains(&f.blob_path) || kept.contains(&f.blob_path) {
@@ -131,9 +157,8 @@ impl CacheInfo {
                     // A copied file inside the snapshot folder goes with the snapshot.
                     if !f.blob_path.starts_with(&rev.snapshot_path) {
                         blobs.push(PlanEntry {
-                            kind: PlanKind::Blob,
-                            path: f.blob_path.clone(),
-                            repo_folder: folder.clone(),
+                            guard: Guard::Unused,
+                            ..PlanEntry::new(PlanKind::Blob, f.blob_path.clone(), folder.clone())
                         });
                     }
                 }
@@ -158,6 +183,10 @@ impl CacheInfo {
             .map(|rev| rev.commit_hash.as_str())
             .collect();
         let mut plan = self.plan_delete(&detached);
+        for e in plan.entries.iter_mut().filter(|e| e.kind == PlanKind::Snapshot) {
+            let commit = e.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            e.guard = Guard::Detached(commit);
+        }
         self.add_incomplete(&mut plan);
         plan
     }
@@ -197,11 +226,7 @@ impl CacheInfo {
 
     fn add_incomplete(&self, plan: &mut CachePlan) {
         for f in &self.incomplete {
-            plan.entries.push(PlanEntry {
-                kind: PlanKind::Incomplete,
-                path: f.path.clone(),
-                repo_folder: f.repo_folder.clone(),
-            });
+            plan.entries.push(PlanEntry::new(PlanKind::Incomplete, f.path.clone(), f.repo_folder.clone()));
             plan.expected_freed += f.size;
         }
     }
@@ -247,6 +272,47 @@ fn take_locks(cache_dir: &Path, e: &PlanEntry) -> io::Result<Option<Vec<(PathBuf
         }
     }
     Ok(Some(held))
+}
+
+/// Whether a download changed what `e` was planned on since the scan (checked under its locks):
+/// a repo gained a revision, or a blob of deleted revisions is linked from a snapshot again.
+fn changed_since_scan(e: &PlanEntry) -> bool {
+    match &e.guard {
+        Guard::None => false,
+        Guard::Revisions(known) => list(&e.path.join("snapshots"))
+            .iter()
+            .any(|s| s.file_name().is_some_and(|n| !known.iter().any(|k| n == k.as_str()))),
+        Guard::Unused => {
+            let (Ok(blob), Some(repo)) = (fs::canonicalize(&e.path), e.path.parent().and_then(Path::parent)) else {
+                return false;
+            };
+            links_to(&repo.join("snapshots"), &blob)
+        }
+        Guard::Detached(commit) => {
+            let refs = e.path.parent().and_then(Path::parent).map(|r| r.join("refs"));
+            refs.is_some_and(|r| ref_points_to(&r, commit))
+        }
+    }
+}
+
+/// Whether a ref file under `dir` (recursively) holds `commit`.
+fn ref_points_to(dir: &Path, commit: &str) -> bool {
+    list(dir).iter().any(|p| {
+        if p.is_dir() {
+            ref_points_to(p, commit)
+        } else {
+            fs::read_to_string(p).is_ok_and(|t| t.trim() == commit)
+        }
+    })
+}
+
+/// Whether a symlink under `dir` (recursively) resolves to `blob` (a canonical path).
+fn links_to(dir: &Path, blob: &Path) -> bool {
+    list(dir).iter().any(|p| match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => links_to(p, blob),
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(p).is_ok_and(|t| t == blob),
+        _ => false,
+    })
 }
 
 /// The entries of a folder (none when it cannot be read).
@@ -300,6 +366,10 @@ pub fn execute(plan: &CachePlan) -> ExecReport {
                 continue;
             }
         };
+        if changed_since_scan(e) {
+            report.skipped.push(e.path.clone());
+            continue;
+        }
         let res = match fs::symlink_metadata(&e.path) {
             Ok(m) if m.is_dir() && e.kind == PlanKind::Repo => {
                 let held: BTreeSet<&PathBuf> = locks.iter().map(|(p, _)| p).collect();
@@ -321,4 +391,90 @@ pub fn execute(plan: &CachePlan) -> ExecReport {
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::scan::scan;
+
+    const OLD: &str = "1111111111111111111111111111111111111111";
+    const NEW: &str = "2222222222222222222222222222222222222222";
+
+    /// `models--org--m` with revision `commit` linking `file` to blob `blob` (content `data`).
+    fn add(cache: &Path, commit: &str, file: &str, blob: &str, data: &[u8]) {
+        let repo = cache.join("models--org--m");
+        fs::create_dir_all(repo.join("blobs")).unwrap();
+        fs::write(repo.join("blobs").join(blob), data).unwrap();
+        let snap = repo.join("snapshots").join(commit);
+        fs::create_dir_all(&snap).unwrap();
+        std::os::unix::fs::symlink(format!("../../blobs/{blob}"), snap.join(file)).unwrap();
+    }
+
+    #[test]
+    fn a_blob_linked_since_the_scan_stays() {
+        // Two revisions share blob `s`; the plan deletes OLD, which the scan saw as its only user
+        // of `s` (NEW had not linked it yet); a download of NEW links it before the execution.
+        let dir = tempfile::tempdir().unwrap();
+        add(dir.path(), OLD, "shared.bin", "s", b"s");
+        add(dir.path(), OLD, "old.bin", "o", b"o");
+        add(dir.path(), NEW, "other.bin", "n", b"n");
+        let plan = scan(dir.path()).unwrap().plan_delete(&[OLD]);
+        let blobs: Vec<_> = plan.entries.iter().filter(|e| e.kind == PlanKind::Blob).collect();
+        assert_eq!(blobs.len(), 2);
+        let repo = dir.path().join("models--org--m");
+        std::os::unix::fs::symlink("../../blobs/s", repo.join("snapshots").join(NEW).join("shared.bin")).unwrap();
+        let report = execute(&plan);
+        assert!(repo.join("blobs/s").is_file(), "a blob NEW links to was deleted: {report:?}");
+        assert_eq!(fs::read(repo.join("snapshots").join(NEW).join("shared.bin")).unwrap(), b"s");
+        assert!(!repo.join("blobs/o").exists() && !repo.join("snapshots").join(OLD).exists());
+        assert_eq!(report.skipped, vec![repo.join("blobs/s")]);
+    }
+
+    #[test]
+    fn a_repo_that_gained_a_revision_since_the_scan_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        add(dir.path(), OLD, "shared.bin", "s", b"s");
+        let plan = scan(dir.path()).unwrap().plan_delete(&[OLD]);
+        assert_eq!(plan.entries[0].kind, PlanKind::Repo);
+        add(dir.path(), NEW, "new.bin", "n", b"n"); // a download finished meanwhile
+        let report = execute(&plan);
+        let repo = dir.path().join("models--org--m");
+        assert_eq!(fs::read(repo.join("snapshots").join(NEW).join("new.bin")).unwrap(), b"n", "{report:?}");
+        assert_eq!(report.skipped, vec![repo.clone()]);
+        // Planned again, with both revisions known, it goes.
+        let report = execute(&scan(dir.path()).unwrap().plan_delete(&[OLD, NEW]));
+        assert!(!repo.exists(), "{report:?}");
+    }
+}
+
+#[cfg(test)]
+mod prune_tests {
+    use super::*;
+    use crate::cache::scan::scan;
+
+    #[test]
+    fn a_detached_revision_that_got_a_ref_since_the_scan_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("models--org--m");
+        let (detached, main) = ("3333333333333333333333333333333333333333", "4444444444444444444444444444444444444444");
+        fs::create_dir_all(repo.join("blobs")).unwrap();
+        fs::write(repo.join("blobs/b"), b"b").unwrap();
+        for c in [detached, main] {
+            fs::create_dir_all(repo.join("snapshots").join(c)).unwrap();
+            std::os::unix::fs::symlink("../../blobs/b", repo.join("snapshots").join(c).join("f")).unwrap();
+        }
+        fs::create_dir_all(repo.join("refs/refs/pr")).unwrap();
+        fs::write(repo.join("refs/main"), main).unwrap();
+        let plan = scan(dir.path()).unwrap().plan_prune();
+        assert_eq!(plan.entries.iter().filter(|e| e.kind == PlanKind::Snapshot).count(), 1);
+        fs::write(repo.join("refs/refs/pr/1"), detached).unwrap(); // a download of pr/1 meanwhile
+        let report = execute(&plan);
+        assert_eq!(fs::read(repo.join("snapshots").join(detached).join("f")).unwrap(), b"b", "{report:?}");
+        assert_eq!(report.skipped, vec![repo.join("snapshots").join(detached)]);
+        // Detached again, it goes.
+        fs::remove_file(repo.join("refs/refs/pr/1")).unwrap();
+        execute(&scan(dir.path()).unwrap().plan_prune());
+        assert!(!repo.join("snapshots").join(detached).exists());
+    }
 }

@@ -51,17 +51,9 @@ impl VerifyReport {
         let mut freed = 0;
         for m in &self.mismatches {
             for p in &m.pointers {
-                entries.push(PlanEntry {
-                    kind: PlanKind::Pointer,
-                    path: p.clone(),
-                    repo_folder: m.repo_folder.clone(),
-                });
+                entries.push(PlanEntry::new(PlanKind::Pointer, p.clone(), m.repo_folder.clone()));
             }
-            entries.push(PlanEntry {
-                kind: PlanKind::Blob,
-                path: m.blob_path.clone(),
-                repo_folder: m.repo_folder.clone(),
-            });
+            entries.push(PlanEntry::new(PlanKind::Blob, m.blob_path.clone(), m.repo_folder.clone()));
             freed += std::fs::metadata(&m.blob_path).map_or(0, |md| md.len());
         }
         entries.sort_by_key(|e| e.kind);

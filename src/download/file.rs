@@ -195,13 +195,16 @@ pub(crate) async fn finish_checked(
         let (rc, blob, pointer) = (rc.clone(), blob.clone(), pointer.clone());
         let (rev, commit) = (t.revision.clone(), meta.commit.clone());
         blocking(move || {
+            // The ref first: a snapshot folder with no ref yet is a detached revision to a prune
+            // scanning meanwhile (the official client writes it first too).
+            if !is_commit {
+                rc.write_ref(&rev, &commit)
+                    .map_err(|e| Error::io(format!("writing {}", rc.ref_path(&rev).display()), e))?;
+            }
             for dir in [blob.parent(), pointer.parent()].into_iter().flatten() {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
             }
             ensure_cachedir_tag(rc.cache_dir());
-            if !is_commit {
-                rc.write_ref(&rev, &commit).map_err(|e| Error::io(format!("writing ref {rev}"), e))?;
-            }
             Ok(())
         })
         .await?;
@@ -214,6 +217,9 @@ pub(crate) async fn finish_checked(
             .map_err(|e| Error::io(format!("linking {}", pointer.display()), e))
     };
     if blob.exists() && !how.force_download {
+        // A resumable incomplete blob of a writer killed before another client published the
+        // blob is dead weight (up to the blob's size); under the lock nobody is writing it.
+        rc.remove_incomplete(&meta.etag);
         link(false)?;
         ctx.sink.skip(meta.size);
         return Ok(pointer);

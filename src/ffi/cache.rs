@@ -492,8 +492,10 @@ pub unsafe extern "C" fn hf_cache_plan_json(plan: *const hf_cache_plan) -> *cons
 
 /// Executes a plan in its order (repos, snapshots, refs, pointers, blobs, incomplete files). Each
 /// removal first takes, without waiting, the `.locks/` lock a download of that blob would hold:
-/// what a download holds is skipped, never deleted under it. A path already gone or that cannot be
-/// removed is a warning; execution never stops half-way. `deleted_out` / `skipped_out` (each
+/// what a download holds is skipped, never deleted under it. So is what downloads changed since the
+/// plan's scan: a blob a snapshot links to again, a repo that gained a revision, a pruned revision
+/// that got a ref. A path already gone or that cannot be removed is a warning; execution never
+/// stops half-way. `deleted_out` / `skipped_out` (each
 /// nullable) receive the counts; `report_json_out` (nullable) receives the full report as JSON
 /// (free with `hf_string_free`).
 ///

@@ -251,3 +251,32 @@ def run_py():
         return proc
 
     return run
+
+
+# -- our example programs (many-processes and crash suites) ----------------------------------------
+
+
+def example_bin(env_var: str, name: str) -> str:
+    """``$env_var``, or ``build/bin/<name>`` (``make build`` makes it)."""
+    path = Path(os.environ.get(env_var, REPO_ROOT / "build" / "bin" / name))
+    if not path.exists():
+        pytest.fail(f"{path} is missing: build it with `make build` (or set {env_var})")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def go_example(tmp_path_factory) -> str:
+    """The Go example (examples/go), built once per session against the build tree's library, like
+    the Makefile's GO_ENV: PKG_CONFIG_PATH=build/pkgconfig-uninstalled (``make go-pc``)."""
+    pc_dir = REPO_ROOT / "build" / "pkgconfig-uninstalled"
+    if not (pc_dir / "hf_hub.pc").exists():
+        subprocess.run(["make", "-s", "go-pc"], cwd=REPO_ROOT, check=True)
+    go = shutil.which("go") or "/usr/local/go/bin/go"
+    out = tmp_path_factory.mktemp("go-example") / "hf-download"
+    env = dict(os.environ, PKG_CONFIG_PATH=str(pc_dir), CGO_LDFLAGS=f"-Wl,-rpath,{REPO_ROOT / 'build' / 'lib'}")
+    proc = subprocess.run(
+        [go, "build", "-o", str(out), "."], cwd=REPO_ROOT / "examples" / "go", env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"go build of examples/go failed:\n{proc.stdout}\n{proc.stderr}")
+    return str(out)
