@@ -317,12 +317,18 @@ pub(crate) struct State {
     /// Multipart uploads in progress: sha256 → part number → bytes.
     pub parts: HashMap<String, BTreeMap<u64, Bytes>>,
     clock: u64,
+    /// While set, every commit is dated this (the demo fixture: the same commit ids in every
+    /// emulator, whatever second it starts in).
+    pub(crate) frozen_clock: Option<u64>,
 }
 
 pub(crate) const GITATTRIBUTES: &str = include_str!("gitattributes.txt");
 
 impl State {
     fn tick(&mut self) -> u64 {
+        if let Some(t) = self.frozen_clock {
+            return t;
+        }
         self.clock = now_secs().max(self.clock);
         self.clock
     }

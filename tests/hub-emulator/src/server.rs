@@ -536,6 +536,14 @@ impl Shared {
     }
 
     pub(crate) fn seed_demo(&self) -> String {
+        // Fixed dates: two emulators seeded in different seconds serve the same commit ids.
+        self.state().frozen_clock = Some(DEMO_TIME);
+        let commit = self.seed_demo_files();
+        self.state().frozen_clock = None;
+        commit
+    }
+
+    fn seed_demo_files(&self) -> String {
         self.add_user(crate::DEMO_TOKEN, crate::DEMO_USER, vec![crate::DEMO_ORG.to_string()]);
         let config = "{\n  \"model_type\": \"demo\",\n  \"hidden_size\": 64\n}\n";
         let readme = "# test-model\n\nA demo repository.\n";
@@ -564,3 +572,6 @@ impl Shared {
         commit
     }
 }
+
+/// When the demo fixture's commits are dated (2024-01-01T00:00:00Z).
+const DEMO_TIME: u64 = 1_704_067_200;
