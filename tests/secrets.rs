@@ -115,6 +115,7 @@ fn families() -> Vec<(&'static str, bool, Call)> {
         ("move_repo", false, |c, _| c.move_repo(NEW, MOVED, RepoType::Model, None)),
         ("delete_repo", false, |c, _| c.delete_repo(MOVED, RepoType::Model, false, None)),
         ("whoami", false, |c, _| c.whoami(None).map(drop)),
+        ("whoami_with", false, |c, _| c.whoami_with(&c.token().unwrap_or_default(), None).map(drop)),
         ("login", false, |c, _| {
             let t = c.token().unwrap_or_default();
             c.login(&t, None).map(drop)
