@@ -476,6 +476,11 @@ mod tests {
     fn redaction_of_urls() {
         let s = Url::parse("https://u:p@cdn.example/x?X-Amz-Signature=secret").unwrap();
         assert_eq!(redact_url(&s), "https://cdn.example/x");
+        // A token a server put in the path of a Location: the request's own token and any
+        // token-shaped string.
+        let p = Url::parse("http://127.0.0.1:9/Zq9plainSecret/hf_abcdefghijklmnop/x?t=1").unwrap();
+        assert_eq!(redact_url(&p), "http://127.0.0.1:9/Zq9plainSecret/[REDACTED]/x");
+        assert_eq!(redact_url_token(&p, Some("Zq9plainSecret")), "http://127.0.0.1:9/[REDACTED]/[REDACTED]/x");
     }
 
     #[test]
