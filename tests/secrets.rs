@@ -298,7 +298,11 @@ fn echoed_tokens_never_reach_an_error_message() {
             let echoes = [
                 FaultAction::Respond {
                     status: 400,
-                    headers: vec![("x-error-message".into(), echo.clone())],
+                    headers: vec![
+                        ("x-error-message".into(), echo.clone()),
+                        ("x-request-id".into(), format!("req-{token}")),
+                        ("x-repo-commit".into(), token.to_string()),
+                    ],
                     body: format!("{{\"error\": \"{echo}\"}}"),
                 },
                 FaultAction::Respond {
@@ -333,6 +337,52 @@ fn echoed_tokens_never_reach_an_error_message() {
                 assert!(!text.contains(token), "{name}, echo {i}, token {token}: {text}");
                 assert!(!text.contains(&token[3..]), "{name}, echo {i}: a part of the token: {text}");
             }
+        }
+    }
+}
+
+/// The metadata HEAD of an LFS file answers a well-formed 302 whose Location (the "CDN") holds the
+/// token in its path and query and points at a dead port: the download that follows fails with a
+/// transport error naming that URL, without the token (with ranged lanes and as one stream).
+/// (A snapshot takes its URLs from the tree listing, not from a HEAD: not concerned.)
+#[test]
+fn a_download_location_holding_the_token_stays_out_of_messages() {
+    let env = env();
+    let data = pseudo_random_bytes(1 << 20, 0x5eed_1234_abcd_0001);
+    let oid = common::sha256_hex(&data);
+    for token in [DEMO_TOKEN, PLAIN_TOKEN] {
+        let location = format!("http://127.0.0.1:9/repos/{token}/{oid}?X-Amz-Signature={token}");
+        let head = FaultAction::Respond {
+            status: 302,
+            headers: vec![
+                ("location".into(), location),
+                ("x-repo-commit".into(), env.commit.clone()),
+                ("x-linked-etag".into(), format!("\"{oid}\"")),
+                ("x-linked-size".into(), (1u32 << 20).to_string()),
+            ],
+            body: String::new(),
+        };
+        env.emu.clear_faults();
+        env.emu.add_fault(Fault::new(head).origin(Origin::Hub).method("HEAD").path_contains("model.safetensors"));
+        let calls: [(&str, Call); 2] = [
+            ("download", |c, _| {
+                c.download(&FileRef::new(MODEL, "model.safetensors"), DownloadOptions::default()).map(drop)
+            }),
+            ("lanes off", |c, _| {
+                c.download(&FileRef::new(MODEL, "model.safetensors"), DownloadOptions::default()).map(drop)
+            }),
+        ];
+        for (i, (name, call)) in calls.into_iter().enumerate() {
+            let home = tempfile::tempdir().unwrap();
+            let c = client(&env, token, home.path(), |c| {
+                if i == 1 {
+                    c.lanes = 1;
+                }
+            });
+            let e = call(&c, home.path()).expect_err(name);
+            let text = format!("{e}\n{e:?}");
+            assert!(text.contains("127.0.0.1:9"), "{name}: the error names the download URL: {text}");
+            assert!(!text.contains(token), "{name}, token {token}: {text}");
         }
     }
 }
