@@ -15,8 +15,9 @@
 //!   `http://` forward proxy can see. It necessarily sees the Hub requests with their
 //!   `Authorization` header (that is what a clear-text proxy is; with an `https` endpoint it only
 //!   sees `CONNECT host:port`). Asserted: requests do go through it, the CDN requests it relays carry
-//!   no token and no byte of the token, the token is never put in `Proxy-Authorization`, and with
-//!   `NO_PROXY` naming the host the proxy sees nothing at all;
+//!   no token and no byte of the token, the token is never put in `Proxy-Authorization`, with
+//!   `NO_PROXY` naming the host the proxy sees nothing at all, and an unreachable proxy's password
+//!   (`http://user:pass@host`) is not in the error;
 //! - token files: `token` and `stored_tokens` 0600 in a 0700 folder, also when `HF_HOME` does not
 //!   exist yet (nested) and under umask 0.
 
@@ -480,9 +481,17 @@ fn what_a_plain_http_proxy_sees() {
     let home = tempfile::tempdir().unwrap();
     let c = client(&env, DEMO_TOKEN, home.path(), |c| c.use_env_proxy = true);
     c.download(&FileRef::new(MODEL, "model.safetensors"), DownloadOptions::default()).unwrap();
-    std::env::remove_var("HTTP_PROXY");
-    std::env::remove_var("NO_PROXY");
     assert!(seen.lock().unwrap().is_empty(), "NO_PROXY bypasses the proxy: {:?}", seen.lock().unwrap());
+
+    // A proxy with credentials that cannot be reached: its password stays out of the error too.
+    std::env::set_var("HTTP_PROXY", "http://proxyuser:Pxy9secretWord@127.0.0.1:9");
+    std::env::remove_var("NO_PROXY");
+    let home = tempfile::tempdir().unwrap();
+    let c = client(&env, DEMO_TOKEN, home.path(), |c| c.use_env_proxy = true);
+    let e = c.download(&FileRef::new(MODEL, "config.json"), DownloadOptions::default()).unwrap_err();
+    std::env::remove_var("HTTP_PROXY");
+    let text = format!("{e}\n{e:?}");
+    assert!(!text.contains("Pxy9secretWord") && !text.contains(DEMO_TOKEN), "{text}");
 }
 
 #[cfg(unix)]
