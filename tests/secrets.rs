@@ -373,18 +373,24 @@ fn a_download_location_holding_the_token_stays_out_of_messages() {
                 c.download(&FileRef::new(MODEL, "model.safetensors"), DownloadOptions::default()).map(drop)
             }),
         ];
-        for (i, (name, call)) in calls.into_iter().enumerate() {
-            let home = tempfile::tempdir().unwrap();
-            let c = client(&env, token, home.path(), |c| {
-                if i == 1 {
-                    c.lanes = 1;
-                }
-            });
-            let e = call(&c, home.path()).expect_err(name);
-            let text = format!("{e}\n{e:?}");
-            assert!(text.contains("127.0.0.1:9"), "{name}: the error names the download URL: {text}");
-            assert!(!text.contains(token), "{name}, token {token}: {text}");
-        }
+        // In parallel: each call waits out its resume pauses (1 s each) before giving up.
+        std::thread::scope(|scope| {
+            for (i, (name, call)) in calls.into_iter().enumerate() {
+                let env = &env;
+                scope.spawn(move || {
+                    let home = tempfile::tempdir().unwrap();
+                    let c = client(env, token, home.path(), |c| {
+                        if i == 1 {
+                            c.lanes = 1;
+                        }
+                    });
+                    let e = call(&c, home.path()).expect_err(name);
+                    let text = format!("{e}\n{e:?}");
+                    assert!(text.contains("127.0.0.1:9"), "{name}: the error names the download URL: {text}");
+                    assert!(!text.contains(token), "{name}, token {token}: {text}");
+                });
+            }
+        });
     }
 }
 
