@@ -1,5 +1,6 @@
 //! Secrets, for every public call that uses the network (file download with HEAD, GET, CDN
-//! redirect and ranged lanes; metadata; snapshot; the repo read API; GGUF resolve and download;
+//! redirect and ranged lanes, into the cache or a local_dir; metadata; snapshot, into the cache or
+//! a local_dir; the repo read API; GGUF resolve and download;
 //! repository administration; commits with LFS `basic` and `multipart` uploads; whoami and login):
 //!
 //! - the token reaches the Hub origin only: in the emulator's request log every request carrying
@@ -59,9 +60,19 @@ fn families() -> Vec<(&'static str, bool, Call)> {
         ("download LFS (HEAD + CDN redirect)", true, |c, _| {
             c.download(&FileRef::new(MODEL, "model.safetensors"), force()).map(drop)
         }),
+        ("download into a local_dir", true, |c, dir| {
+            let d = dir.join("local-file");
+            let how = DownloadOptions { local_dir: Some(&d), force_download: true, ..Default::default() };
+            c.download(&FileRef::new(MODEL, "model.safetensors"), how).map(drop)
+        }),
         ("file_metadata", false, |c, _| c.file_metadata(&FileRef::new(MODEL, "model.safetensors"), None).map(drop)),
         ("snapshot_download", true, |c, _| {
             let how = SnapshotOptions { force_download: true, ..Default::default() };
+            c.snapshot_download(&SnapshotRef::new(MODEL), how).map(drop)
+        }),
+        ("snapshot_download into a local_dir", true, |c, dir| {
+            let d = dir.join("local-snapshot");
+            let how = SnapshotOptions { local_dir: Some(&d), force_download: true, ..Default::default() };
             c.snapshot_download(&SnapshotRef::new(MODEL), how).map(drop)
         }),
         ("repo_info", false, |c, _| c.repo_info(&Repo::new(MODEL, RepoType::Model)?, None, None).map(drop)),
