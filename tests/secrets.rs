@@ -405,6 +405,45 @@ fn a_download_location_holding_the_token_stays_out_of_messages() {
     }
 }
 
+/// The Hub redirects an API call to a third origin whose URL path holds the token; that origin
+/// answers 200 and cuts the body short. The error about the cut body names the URL, not the token.
+#[test]
+fn a_body_cut_short_after_a_redirect_names_no_token() {
+    let env = env();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let third = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"id\":",
+                );
+                let _ = s.shutdown(Shutdown::Both);
+            });
+        }
+    });
+    let work = tempfile::tempdir().unwrap();
+    let mut failed = 0;
+    for (name, _, call) in families() {
+        let home = tempfile::tempdir().unwrap();
+        let c = client(&env, PLAIN_TOKEN, home.path(), |_| {});
+        env.emu.clear_faults();
+        let target = format!("{third}/{PLAIN_TOKEN}/x/{PLAIN_TOKEN}");
+        env.emu.add_fault(Fault::new(redirect_to(&target)).origin(Origin::Hub));
+        let r = call(&c, work.path());
+        env.emu.clear_faults();
+        if let Err(e) = r {
+            failed += 1;
+            let text = format!("{e}\n{e:?}");
+            assert!(!text.contains(PLAIN_TOKEN), "{name}: {text}");
+        }
+    }
+    assert!(failed >= 20, "{failed}");
+}
+
 /// A recording HTTP forward proxy (`GET http://host:port/path HTTP/1.1`): logs each request head,
 /// relays it to the target with `Connection: close`, pipes the answer back, closes.
 fn start_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
