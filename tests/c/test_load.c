@@ -6,7 +6,7 @@
  * Asserted:
  * - 0 unexpected results: every call returns HF_OK with the right path/size, except the
  *   cancelled ones, which return HF_ERR_CANCELLED and nothing else;
- * - no growth between the end of the warm-up (duration/6) and the end of the run, both sampled
+ * - no growth between the end of the warm-up (duration/3) and the end of the run, both sampled
  *   with every worker paused between two calls:
  *   . threads (/proc/self/task) other than the library's blocking pool: equal. The blocking pool
  *     ("hf_hub-blocking") is elastic by design (idle threads exit after 10 s) and capped at 64 by
@@ -336,7 +336,9 @@ static void check_cache(void) {
 int main(void) {
     const char *secs_env = getenv("HF_LOAD_SECONDS");
     double duration = secs_env && atof(secs_env) > 0 ? atof(secs_env) : 60.0;
-    double warmup = duration / 6 < 2 ? 2 : duration / 6;
+    /* The allocator's arenas (one per busy thread) keep growing for the first ~20 s; after that
+     * VmRSS is flat (150 s run: +0.5 MiB between 25 s and 150 s). */
+    double warmup = duration / 3 < 2 ? 2 : duration / 3;
 
     /* The load repo, committed by the emulator at start-up (--load). */
     char *src = tu_mkdtemp("load-repo");
