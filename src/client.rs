@@ -133,7 +133,27 @@ impl Client {
     /// Run one call: `body` on the calling thread inside the runtime, raced against `cancel`;
     /// with a `progress` callback, the thread leaves the runtime at most every 100 ms (or when a
     /// file starts or ends) to report, so the callback may call the library itself.
+    ///
+    /// A failed call's error leaves with the client's token redacted from every text it holds:
+    /// the last line of defence behind the redaction where server text and URLs enter messages
+    /// (a server can put the token anywhere: a redirect target's path, then a transport error
+    /// about that URL, say).
     pub(crate) fn run<'a, T, Fut>(
+        &'a self,
+        cancel: Option<&CancelToken>,
+        progress: Option<ProgressFn<'_>>,
+        body: impl FnOnce(&'a Inner, CallCtx) -> Fut,
+    ) -> Result<T>
+    where
+        Fut: Future<Output = Result<T>> + 'a,
+    {
+        self.run_unredacted(cancel, progress, body).map_err(|e| match self.inner.token() {
+            Some(token) => e.redact_token(&token),
+            None => e,
+        })
+    }
+
+    fn run_unredacted<'a, T, Fut>(
         &'a self,
         cancel: Option<&CancelToken>,
         progress: Option<ProgressFn<'_>>,

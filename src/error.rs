@@ -115,6 +115,43 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The same error with `token` replaced by `[REDACTED]` in its texts (tokens shorter than 4
+    /// characters are left alone: replacing them would garble the message and hide nothing).
+    pub fn redact_token(self, token: &str) -> Error {
+        let token = token.trim();
+        let r = |s: String| if token.len() >= 4 && s.contains(token) { s.replace(token, "[REDACTED]") } else { s };
+        let d = |d: HttpDetails| HttpDetails {
+            message: r(d.message),
+            request_id: d.request_id.map(r),
+            repo_commit: d.repo_commit.map(r),
+            ..d
+        };
+        match self {
+            Error::InvalidArgument(s) => Error::InvalidArgument(r(s)),
+            Error::RepoNotFound(x) => Error::RepoNotFound(d(x)),
+            Error::RevisionNotFound(x) => Error::RevisionNotFound(d(x)),
+            Error::EntryNotFound(x) => Error::EntryNotFound(d(x)),
+            Error::Gated(x) => Error::Gated(d(x)),
+            Error::Disabled(x) => Error::Disabled(d(x)),
+            Error::Unauthorized(x) => Error::Unauthorized(d(x)),
+            Error::Forbidden(x) => Error::Forbidden(d(x)),
+            Error::RateLimited(x) => Error::RateLimited(d(x)),
+            Error::BadRequest(x) => Error::BadRequest(d(x)),
+            Error::StaleParent(x) => Error::StaleParent(d(x)),
+            Error::Http(x) => Error::Http(d(x)),
+            Error::Offline(s) => Error::Offline(r(s)),
+            Error::IncompleteSnapshot(s) => Error::IncompleteSnapshot(r(s)),
+            Error::NoToken(s) => Error::NoToken(r(s)),
+            Error::Network(s) => Error::Network(r(s)),
+            Error::Timeout(s) => Error::Timeout(r(s)),
+            Error::Metadata(s) => Error::Metadata(r(s)),
+            Error::Checksum(s) => Error::Checksum(r(s)),
+            Error::Io { context, source } => Error::Io { context: r(context), source },
+            Error::Cancelled => Error::Cancelled,
+            Error::Internal(s) => Error::Internal(r(s)),
+        }
+    }
+
     /// Wrap an I/O error with what we were doing.
     pub fn io(context: impl Into<String>, source: io::Error) -> Error {
         Error::Io { context: context.into(), source }
@@ -156,5 +193,29 @@ impl Error {
             Error::Http(d) => matches!(d.status, 408 | 500 | 502 | 503 | 504),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_token_reaches_every_text() {
+        let t = "Zq9plainSecret";
+        let net = Error::Network(format!("http://x/{t}/y: reset")).redact_token(t);
+        assert_eq!(net.to_string(), "network error: http://x/[REDACTED]/y: reset");
+        let d = HttpDetails {
+            status: 500,
+            message: format!("m {t}"),
+            request_id: Some(t.into()),
+            repo_commit: Some(t.into()),
+            ..Default::default()
+        };
+        let text = format!("{:?}", Error::Http(d).redact_token(t));
+        assert!(!text.contains(t) && text.matches("[REDACTED]").count() == 3, "{text}");
+        let io = Error::io(format!("opening /tmp/{t}"), io::Error::other("x")).redact_token(t);
+        assert!(!io.to_string().contains(t));
+        assert_eq!(Error::Internal("abc".into()).redact_token("ab").to_string(), "internal error: abc", "too short");
     }
 }

@@ -124,7 +124,11 @@ pub fn classify(
         .find_map(|h| header_str(headers, h))
         .map(|r| redact(r, token).chars().take(200).collect());
     let message = if server_msg.is_empty() { what.to_string() } else { format!("{what}: {server_msg}") };
-    let repo_commit = header_str(headers, "x-repo-commit").map(String::from);
+    // Kept only when it looks like a commit id: the field is shown by `Debug` and handed to C,
+    // and a server could put anything there (the token it was sent, say).
+    let repo_commit = header_str(headers, "x-repo-commit")
+        .filter(|c| (7..=64).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(String::from);
     let retry_after = super::retry::server_wait(headers);
     let d = HttpDetails { status: status.as_u16(), message, request_id, repo_commit, retry_after };
     let path = url.path();

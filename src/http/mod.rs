@@ -229,7 +229,7 @@ impl std::fmt::Debug for Req {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Req")
             .field("method", &self.method)
-            .field("url", &redact_url(&self.url))
+            .field("url", &redact_url_token(&self.url, self.token.as_deref()))
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("body", &self.body)
             .finish_non_exhaustive()
@@ -326,7 +326,7 @@ impl Http {
         if self.offline {
             return Err(Error::Offline(format!(
                 "offline mode is enabled (HF_HUB_OFFLINE): no request to {}",
-                redact_url(&req.url)
+                redact_url_token(&req.url, req.token.as_deref())
             )));
         }
         let mut headers = HeaderMap::new();
@@ -350,7 +350,7 @@ impl Http {
         for (name, value) in &req.headers {
             headers.insert(HeaderName::from_static(name), header_value(value)?);
         }
-        let shown = redact_url(&req.url);
+        let shown = redact_url_token(&req.url, req.token.as_deref());
         let client = self.client(long_body)?;
         let build = |body: Option<reqwest::Body>| {
             let mut b = client.request(req.method.clone(), req.url.clone()).headers(headers.clone());
@@ -387,7 +387,7 @@ impl Http {
     /// Send `req`, following redirects under `policy`. Returns the last answer (which, for
     /// [`Redirects::ResolveHead`], may be a 3xx pointing at a CDN).
     pub async fn send_following(&self, mut req: Req, policy: Redirects) -> Result<Response> {
-        let first = redact_url(&req.url);
+        let first = redact_url_token(&req.url, req.token.as_deref());
         for _ in 0..=MAX_REDIRECTS {
             let resp = self.send(&req).await?;
             if !resp.status().is_redirection() {
@@ -515,11 +515,18 @@ fn stale_connection(e: &reqwest::Error) -> bool {
 
 /// A URL fit for messages: no query (presigned signatures), no credentials.
 pub fn redact_url(u: &Url) -> String {
+    redact_url_token(u, None)
+}
+
+/// [`redact_url`], and `token` (the one sent with the request) removed from what is left: a
+/// server can put the token in the path of a `Location` it redirects to, which then shows in the
+/// error message of that hop.
+pub fn redact_url_token(u: &Url, token: Option<&str>) -> String {
     let mut u = u.clone();
     u.set_query(None);
     let _ = u.set_password(None);
     let _ = u.set_username("");
-    u.to_string()
+    classify::redact(u.as_str(), token)
 }
 
 fn header_value(v: &str) -> Result<HeaderValue> {
@@ -571,6 +578,11 @@ mod tests {
     fn redaction_of_urls() {
         let s = Url::parse("https://u:p@cdn.example/x?X-Amz-Signature=secret").unwrap();
         assert_eq!(redact_url(&s), "https://cdn.example/x");
+        // A token a server put in the path of a Location: the request's own token and any
+        // token-shaped string.
+        let p = Url::parse("http://127.0.0.1:9/Zq9plainSecret/hf_abcdefghijklmnop/x?t=1").unwrap();
+        assert_eq!(redact_url(&p), "http://127.0.0.1:9/Zq9plainSecret/[REDACTED]/x");
+        assert_eq!(redact_url_token(&p, Some("Zq9plainSecret")), "http://127.0.0.1:9/[REDACTED]/[REDACTED]/x");
     }
 
     #[test]

@@ -191,6 +191,58 @@ static void test_network_error(void) {
     hf_client_free(c);
 }
 
+/* A Hub that echoes the token it was sent (error body, X-Error-Message, X-Request-Id, X-Repo-Commit)
+ * never gets it into hf_error_message, for downloads, snapshots, the repo API and whoami; with a
+ * token that is not hf_-shaped, so only the redaction of the configured token can hide it. */
+static void test_echoed_token(void) {
+    const char *tok = "Zq9plainSecretValue77";
+    char *fault = tu_strdup_printf(
+        "{\"origin\":\"hub\",\"path_contains\":null,\"method\":null,\"times\":null,\"action\":{\"respond\":"
+        "{\"status\":403,\"headers\":[[\"x-error-message\",\"bad token %s\"],[\"x-request-id\",\"r-%s\"],"
+        "[\"x-repo-commit\",\"%s\"]],\"body\":\"{\\\"error\\\": \\\"Bearer %s is not valid (%s)\\\"}\"}}}",
+        tok, tok, tok, tok, tok);
+    int fst = tu_emulator_add_fault(&g_emu, fault);
+    CHECK_MSG(fst >= 200 && fst < 300, "adding the fault failed: %d", fst);
+    free(fault);
+    char *home = tu_mkdtemp("errors-echo");
+    hf_client *c = tu_client(&g_emu, home, tok, 0);
+    hf_error *err = NULL;
+    char *path = NULL;
+    const char *msgs[4] = {NULL, NULL, NULL, NULL};
+    hf_error *errs[4] = {NULL, NULL, NULL, NULL};
+
+    CHECK(hf_file_download(c, DEMO_MODEL, "model.safetensors", NULL, &path, &err) != HF_OK);
+    errs[0] = err;
+    err = NULL;
+    hf_snapshot *snap = NULL;
+    CHECK(hf_snapshot_download(c, DEMO_MODEL, NULL, &snap, &err) != HF_OK);
+    errs[1] = err;
+    err = NULL;
+    hf_repo_info *info = NULL;
+    CHECK(hf_repo_get_info(c, DEMO_MODEL, NULL, &info, &err) != HF_OK);
+    errs[2] = err;
+    err = NULL;
+    hf_user *u = NULL;
+    CHECK(hf_auth_whoami(c, &u, &err) != HF_OK);
+    errs[3] = err;
+    for (int i = 0; i < 4; i++) {
+        CHECK(errs[i] != NULL);
+        msgs[i] = hf_error_message(errs[i]);
+        CHECK(msgs[i] != NULL);
+        CHECK_MSG(strstr(msgs[i], tok) == NULL, "call %d: the token leaked into the message: %s", i, msgs[i]);
+        CHECK_MSG(strstr(msgs[i], "REDACTED") != NULL, "call %d: the echo is shown redacted: %s", i, msgs[i]);
+        hf_error_free(errs[i]);
+    }
+    char *url = tu_path_join(g_emu.hub, "_emulator/faults");
+    int status = 0;
+    free(tu_http("DELETE", url, NULL, NULL, &status));
+    CHECK(status >= 200 && status < 300);
+    free(url);
+    hf_client_free(c);
+    tu_rm_rf(home);
+    free(home);
+}
+
 int main(void) {
     const char *args[] = {"--user", OUTSIDER_TOKEN ":outsider", NULL};
     tu_emulator_start(&g_emu, args);
@@ -203,6 +255,7 @@ int main(void) {
     RUN_TEST(test_private_other_user);
     RUN_TEST(test_bad_token);
     RUN_TEST(test_network_error);
+    RUN_TEST(test_echoed_token);
     tu_emulator_stop(&g_emu);
     tu_rm_rf(g_home);
     free(g_home);

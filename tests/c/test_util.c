@@ -37,6 +37,20 @@ void tu_fail(const char *file, int line, const char *fmt, ...) {
     exit(1);
 }
 
+bool tu_test_selected(const char *name) {
+    const char *only = getenv("HF_TEST_ONLY");
+    if (!only || !*only) return true;
+    size_t n = strlen(name);
+    for (const char *p = only; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0) return true;
+        if (!end) break;
+        p = end + 1;
+    }
+    return false;
+}
+
 void tu_check_status(const char *file, int line, int32_t st, int32_t expected, hf_error **errp) {
     hf_error *err = errp ? *errp : NULL;
     if (st != expected) {

@@ -144,7 +144,7 @@ pub(super) async fn fetch(
             Some(r) => r,
             None => request(cx, url, span, pos, &mut stalls_left).await?,
         };
-        let shown = crate::http::redact_url(resp.url());
+        let shown = crate::http::redact_url_token(resp.url(), cx.token);
         let mut pending = Unrecorded { blob: cx.blob, from: pos, to: pos };
         let outcome: Result<()> = loop {
             match resp.chunk().await {
