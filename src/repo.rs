@@ -246,11 +246,11 @@ pub fn validate_revision(rev: &str) -> Result<()> {
 }
 
 /// Longest path inside a repo we accept (bytes), and longest segment of it.
-pub const MAX_PATH_BYTES: usize = 4096;
-pub const MAX_SEGMENT_BYTES: usize = 255;
+pub(crate) const MAX_PATH_BYTES: usize = 4096;
+pub(crate) const MAX_SEGMENT_BYTES: usize = 255;
 
 /// A value fit for an error message: Debug-quoted, cut after 200 characters.
-pub fn shown(v: &str) -> String {
+pub(crate) fn shown(v: &str) -> String {
     match v.char_indices().nth(200) {
         Some((i, _)) => format!("{:?}… ({} bytes)", &v[..i], v.len()),
         None => format!("{v:?}"),

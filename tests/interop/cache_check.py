@@ -175,3 +175,14 @@ def git_blob_sha1(data: bytes) -> str:
 def blob_name(data: bytes, lfs: bool) -> str:
     """The blob file name a file gets in the cache: its SHA-256 (LFS) or git blob SHA-1."""
     return hashlib.sha256(data).hexdigest() if lfs else git_blob_sha1(data)
+
+
+def make_bytes(tag: bytes, seed: int, size: int, repeat: int = 32) -> bytes:
+    """Deterministic test content: a SHA-256 chain from ``tag + seed``, each digest repeated
+    ``repeat`` times (cheap to make in megabytes, different for every seed)."""
+    out = bytearray()
+    block = hashlib.sha256(tag + b"%d" % seed).digest()
+    while len(out) < size:
+        block = hashlib.sha256(block).digest()
+        out += block * repeat
+    return bytes(out[:size])

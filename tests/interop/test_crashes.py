@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from cache_check import assert_cache_consistent, blob_name, check_cache
+from cache_check import assert_cache_consistent, blob_name, check_cache, make_bytes
 from conftest import DEMO_REPO, example_bin, python_bin
 
 MiB = 1 << 20
@@ -45,12 +45,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _content(seed: int, size: int) -> bytes:
-    out = bytearray()
-    block = hashlib.sha256(b"crash%d" % seed).digest()
-    while len(out) < size:
-        block = hashlib.sha256(block).digest()
-        out += block * 64
-    return bytes(out[:size])
+    return make_bytes(b"crash", seed, size, 64)
 
 
 def _run_and_kill(args, env, after: float, started=None) -> tuple[bool, subprocess.CompletedProcess | None]:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 
-from cache_check import assert_cache_consistent, blob_name
+from cache_check import assert_cache_consistent, blob_name, make_bytes
 from conftest import example_bin, python_bin
 
 REPO = "test-org/many"
@@ -38,15 +38,7 @@ MiB = 1 << 20
 
 
 def _content(seed: int, size: int) -> bytes:
-    # Deterministic, incompressible-ish bytes without a big random module dance.
-    import hashlib
-
-    out = bytearray()
-    block = hashlib.sha256(b"seed%d" % seed).digest()
-    while len(out) < size:
-        block = hashlib.sha256(block).digest()
-        out += block * 32
-    return bytes(out[:size])
+    return make_bytes(b"seed", seed, size, 32)
 
 
 # name -> (content, is LFS)
