@@ -235,6 +235,29 @@ fn a_pagination_loop_is_refused_at_once() {
 }
 
 #[test]
+fn an_endless_listing_that_repeats_itself_stops_at_the_second_page() {
+    // Fresh cursors, the same entries on every page: the duplicate refuses the listing as soon as
+    // the second page arrives (pages are checked as they come, not after the last).
+    let base = Arc::new(std::sync::OnceLock::<String>::new());
+    let b2 = base.clone();
+    let server = Hostile::start(move |h, n| {
+        let path = h.target.split('?').next().unwrap().to_string();
+        let next = format!("<{}{path}?recursive=true&cursor={n}>; rel=\"next\"", b2.get().unwrap());
+        respond(
+            "200 OK",
+            &[("Content-Type", "application/json"), ("Link", &next)],
+            format!("[{},{}]", entry("a.txt"), entry("b.txt")).as_bytes(),
+        )
+    });
+    base.set(server.url.clone()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let r = server.client(home.path()).list_tree(&repo(), Some(COMMIT), None, true, None);
+    assert_clear(&r, "repeating pages");
+    assert!(r.unwrap_err().to_string().contains("listed twice"));
+    assert_eq!(server.hits(), 2, "pages read");
+}
+
+#[test]
 fn a_body_that_never_ends_is_cut_off() {
     // A chunked listing that streams entries forever: bounded by the JSON size limit.
     let server = Hostile::start(|_, _| {

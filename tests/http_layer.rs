@@ -28,7 +28,7 @@ fn paginated_listing_reads_every_page() {
         Url::parse(&format!("{}/api/models/test-org/test-model/tree/main?recursive=true", emu.hub_url())).unwrap();
     let cancel = CancelToken::new();
     let all: Vec<serde_json::Value> = rt()
-        .block_on(http.get_json_pages(url.clone(), None, "tree", RetryPolicy::transient(2), &cancel, 1000))
+        .block_on(http.get_json_pages(url.clone(), None, "tree", RetryPolicy::transient(2), &cancel, 1000, Ok))
         .unwrap();
     let pages = emu.requests().iter().filter(|r| r.path.contains("/tree/")).count();
     assert!(all.len() >= 4, "{} entries", all.len());
@@ -36,13 +36,14 @@ fn paginated_listing_reads_every_page() {
     let paths: Vec<&str> = all.iter().filter_map(|e| e["path"].as_str()).collect();
     assert!(paths.contains(&"config.json") && paths.contains(&"subdir/data.txt"), "{paths:?}");
     // A listing longer than the page cap is an error, not a hang.
-    let capped = rt().block_on(http.get_json_pages::<serde_json::Value>(
+    let capped = rt().block_on(http.get_json_pages::<serde_json::Value, serde_json::Value>(
         url,
         None,
         "tree",
         RetryPolicy::transient(0),
         &cancel,
         1,
+        Ok,
     ));
     assert!(capped.is_err());
 }

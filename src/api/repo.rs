@@ -116,11 +116,16 @@ fn bad_listing(msg: String) -> Error {
 
 /// Parse a listing and refuse it when it names a path twice.
 pub(crate) fn parse_entries(raw: Vec<Value>) -> Result<Vec<TreeEntry>> {
+    parse_page(raw, &mut Default::default())
+}
+
+/// Parse one page of a listing; `seen` holds the paths of the pages before it (a path listed
+/// twice, on one page or across pages, refuses the listing).
+fn parse_page(raw: Vec<Value>, seen: &mut std::collections::HashSet<String>) -> Result<Vec<TreeEntry>> {
     let entries = raw.into_iter().map(TreeEntry::from_json).collect::<Result<Vec<_>>>()?;
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
     for e in &entries {
-        if !seen.insert(e.path.as_str()) {
-            return Err(bad_listing(format!("{:?} is listed twice", e.path)));
+        if !seen.insert(e.path.clone()) {
+            return Err(bad_listing(format!("{} is listed twice", crate::repo::shown(&e.path))));
         }
     }
     Ok(entries)
@@ -305,8 +310,8 @@ pub(crate) async fn list_tree(
     tail.push_str(if recursive { "?recursive=true&expand=false" } else { "?recursive=false&expand=false" });
     let token = c.token();
     let what = format!("file list of {} at {rev}", repo.id());
-    let raw: Vec<Value> = c
-        .http
+    let mut seen = std::collections::HashSet::new();
+    c.http
         .get_json_pages(
             url(c, repo, &tail)?,
             token.as_deref(),
@@ -314,9 +319,9 @@ pub(crate) async fn list_tree(
             RetryPolicy::transient(5),
             &ctx.cancel,
             MAX_PAGES,
+            |page: Vec<Value>| parse_page(page, &mut seen),
         )
-        .await?;
-    parse_entries(raw)
+        .await
 }
 
 /// Entries for the given paths (§1.6); paths that do not exist are left out.
@@ -398,6 +403,7 @@ pub(crate) async fn list_commits(
             RetryPolicy::transient(5),
             &ctx.cancel,
             MAX_PAGES,
+            Ok,
         )
         .await?;
     Ok(raw

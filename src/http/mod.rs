@@ -443,10 +443,12 @@ impl Http {
         Ok((value, next))
     }
 
-    /// Every page of a paginated JSON list, concatenated. The first page is not retried; pages 2+
-    /// are, under `retry` (§0.6). At most `max_pages` pages are read (a listing that never ends
-    /// is an error, not a hang).
-    pub async fn get_json_pages<T: DeserializeOwned>(
+    /// Every page of a paginated JSON list, each turned into items by `on_page` as it arrives (a
+    /// hostile page fails the listing there, not after the last page), concatenated. The first
+    /// page is not retried; pages 2+ are, under `retry` (§0.6). At most `max_pages` pages are
+    /// read (a listing that never ends is an error, not a hang).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn get_json_pages<T: DeserializeOwned, U>(
         &self,
         url: Url,
         token: Option<&str>,
@@ -454,9 +456,11 @@ impl Http {
         retry: RetryPolicy,
         cancel: &CancelToken,
         max_pages: usize,
-    ) -> Result<Vec<T>> {
+        mut on_page: impl FnMut(Vec<T>) -> Result<Vec<U>>,
+    ) -> Result<Vec<U>> {
         let mut seen = std::collections::HashSet::from([url.to_string()]);
-        let (mut items, mut next): (Vec<T>, _) = self.get_json_page(url, token, what).await?;
+        let (first, mut next): (Vec<T>, _) = self.get_json_page(url, token, what).await?;
+        let mut items = on_page(first)?;
         let mut pages = 1;
         while let Some(url) = next {
             let endless = |why: String| {
@@ -471,7 +475,7 @@ impl Http {
             }
             let (page, after): (Vec<T>, _) =
                 retry.run(cancel, |_| self.get_json_page(url.clone(), token, what)).await?;
-            items.extend(page);
+            items.extend(on_page(page)?);
             next = after;
             pages += 1;
         }

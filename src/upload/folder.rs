@@ -6,15 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use super::patterns::DEFAULT_IGNORE;
 use super::{CommitInfo, CommitOperation, CommitSpec, FolderSpec};
 use crate::client::{CallCtx, Inner};
 use crate::error::{Error, Result};
-use crate::http::RetryPolicy;
 use crate::pattern::{Filter, Patterns};
-use crate::repo::{encode_all, Repo};
+use crate::repo::Repo;
 
 /// Operations per commit by default: the official client's per-commit LFS file limit (§7.6).
 pub(crate) const MAX_OPS_PER_COMMIT: usize = 25_000;
@@ -56,34 +53,11 @@ fn walk(root: &Path) -> Result<Vec<(String, PathBuf, u64)>> {
     Ok(out)
 }
 
-#[derive(Deserialize)]
-struct TreeEntry {
-    #[serde(rename = "type")]
-    kind: String,
-    path: String,
-}
-
-/// Every file path of the repo at `rev` (recursive tree listing, paginated).
+/// Every file path of the repo at `rev`: the validated tree listing of the repository API (a
+/// hostile listing is refused there, before any of its paths becomes a delete operation).
 async fn remote_files(c: &Inner, repo: &Repo, rev: &str, ctx: &CallCtx) -> Result<Vec<String>> {
-    let url = c.api_url(&format!(
-        "/api/{}/{}/tree/{}?recursive=true&expand=false",
-        repo.repo_type().plural(),
-        repo.id(),
-        encode_all(rev)
-    ))?;
-    let token = c.token();
-    let entries: Vec<TreeEntry> = c
-        .http
-        .get_json_pages(
-            url,
-            token.as_deref(),
-            "tree listing",
-            RetryPolicy::transient(c.config.http_retries),
-            &ctx.cancel,
-            100_000,
-        )
-        .await?;
-    Ok(entries.into_iter().filter(|e| e.kind == "file").map(|e| e.path).collect())
+    let entries = crate::api::repo::list_tree(c, repo, Some(rev), None, true, ctx).await?;
+    Ok(entries.into_iter().filter(|e| e.kind == crate::api::EntryKind::File).map(|e| e.path).collect())
 }
 
 /// Upload a folder (see the module documentation). Returns the last commit's info, with
