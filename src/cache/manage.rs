@@ -295,24 +295,21 @@ fn changed_since_scan(e: &PlanEntry) -> bool {
     }
 }
 
-/// Whether a ref file under `dir` (recursively) holds `commit`.
-fn ref_points_to(dir: &Path, commit: &str) -> bool {
-    list(dir).iter().any(|p| {
-        if p.is_dir() {
-            ref_points_to(p, commit)
-        } else {
-            fs::read_to_string(p).is_ok_and(|t| t.trim() == commit)
-        }
-    })
+/// The files (and symlinks) below `dir`, recursively; those of an unreadable folder are left out.
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let _ = super::scan::walk_files(dir, "", &mut out);
+    out.into_iter().map(|(_, p)| p).collect()
 }
 
-/// Whether a symlink under `dir` (recursively) resolves to `blob` (a canonical path).
+/// Whether a ref file under `dir` (recursively) holds `commit`.
+fn ref_points_to(dir: &Path, commit: &str) -> bool {
+    files_below(dir).iter().any(|p| fs::read_to_string(p).is_ok_and(|t| t.trim() == commit))
+}
+
+/// Whether a pointer under `dir` (recursively) resolves to `blob` (a canonical path).
 fn links_to(dir: &Path, blob: &Path) -> bool {
-    list(dir).iter().any(|p| match fs::symlink_metadata(p) {
-        Ok(m) if m.is_dir() => links_to(p, blob),
-        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(p).is_ok_and(|t| t == blob),
-        _ => false,
-    })
+    files_below(dir).iter().any(|p| fs::canonicalize(p).is_ok_and(|t| t == blob))
 }
 
 /// The entries of a folder (none when it cannot be read).

@@ -271,7 +271,7 @@ fn resolve_pointer(p: &Path) -> Option<PathBuf> {
 }
 
 /// Every non-folder entry below `dir`, as paths relative to it (`/`-separated), sorted.
-fn walk_files(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+pub(super) fn walk_files(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)?.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
