@@ -253,15 +253,9 @@ fn is_hex(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if std::fs::symlink_metadata(&p).unwrap().is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
+/// Every file (and symlink) below `dir`, as full paths.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    common::files_under(dir).into_iter().map(|rel| dir.join(rel)).collect()
 }
 
 /// The cache under `cache` is consistent: every blob's name is the hash of its bytes (SHA-256 for
@@ -270,8 +264,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// `.journal.incomplete`), no temp file anywhere, refs hold 40-hex commits.
 fn check_cache(cache: &Path) {
     let mut problems = Vec::new();
-    let mut all = Vec::new();
-    walk(cache, &mut all);
+    let all = files(cache);
     for p in &all {
         let name = p.file_name().unwrap().to_string_lossy();
         if name.ends_with(".tmp") || name.contains(".tmp.") || name.ends_with(".downloadInProgress") {
@@ -309,8 +302,7 @@ fn check_cache(cache: &Path) {
                 problems.push(format!("{folder}: stray file blobs/{name}"));
             }
         }
-        let mut pointers = Vec::new();
-        walk(&repo.join("snapshots"), &mut pointers);
+        let pointers = files(&repo.join("snapshots"));
         for p in pointers {
             let rel = p.strip_prefix(repo.join("snapshots")).unwrap();
             let commit = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
@@ -328,8 +320,7 @@ fn check_cache(cache: &Path) {
                 Err(_) => problems.push(format!("{folder}: pointer {} is not a symlink", rel.display())),
             }
         }
-        let mut refs = Vec::new();
-        walk(&repo.join("refs"), &mut refs);
+        let refs = files(&repo.join("refs"));
         for r in refs {
             let text = std::fs::read_to_string(&r).unwrap_or_default();
             if !is_hex(&text, 40) {
@@ -505,8 +496,7 @@ fn run(s: Scenario) -> Vec<LoggedRequest> {
     check_snapshot(&net, snapshot(&client), Must::Succeed, &what("rerun, snapshot"));
     check_cache(&home.path().join("hub"));
     // The rerun published everything: no incomplete file is left.
-    let mut left = Vec::new();
-    walk(&home.path().join("hub"), &mut left);
+    let left = files(&home.path().join("hub"));
     assert!(!left.iter().any(|p| p.to_string_lossy().ends_with(".incomplete")), "{}: {left:?}", s.name);
     eprintln!("{}: {:.1} s under faults, {:.1} s in all", s.name, faulty.as_secs_f64(), t0.elapsed().as_secs_f64());
     log
@@ -828,8 +818,7 @@ fn long_and_corrupted_bodies_are_checksum_errors() {
         if what.starts_with("corrupt") {
             // A wrong SHA-256 discards the bytes; a cut-off long answer keeps what came before it
             // (a resumable pair, which the final SHA-256 still checks).
-            let mut left = Vec::new();
-            walk(&cache, &mut left);
+            let left = files(&cache);
             assert!(!left.iter().any(|p| p.to_string_lossy().ends_with(".incomplete")), "{what}: {left:?}");
         }
         net.emu.clear_faults();

@@ -4,6 +4,8 @@
 //! end in bounded time with a clear error (or, where the answer is harmless, the exact bytes),
 //! never a panic, a hang or a file outside the cache.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -148,27 +150,12 @@ fn file(name: &str) -> FileRef {
     FileRef::new(REPO, name)
 }
 
-/// Nothing but folders under `home`, and nothing anywhere named like the `../` targets.
+/// Nothing but folders under `home`, and the cache folder's marker (written when the cache is first
+/// used).
 fn assert_no_files(home: &Path, case: &str) {
-    for e in walk(home) {
-        // The cache folder's marker (written when the cache is first used) is the one file allowed.
-        let marker = e.file_name().is_some_and(|n| n == "CACHEDIR.TAG");
-        assert!(e.is_dir() || marker, "{case}: {} was written", e.display());
+    for f in common::files_under(home) {
+        assert!(Path::new(&f).file_name().is_some_and(|n| n == "CACHEDIR.TAG"), "{case}: {f} was written");
     }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() && !p.is_symlink() {
-                out.extend(walk(&p));
-            }
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// A clear error: anything but a panic; and its message has text.
