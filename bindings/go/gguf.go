@@ -80,7 +80,9 @@ type GGUFPlan struct {
 	Commit   string     // the 40-hex commit the plan is for
 	Quant    string     // the chosen model's quant, upper-case ("Q4_K_M"; may be empty)
 	Files    []GGUFFile // model parts in order, then the sidecars
-	JSON     string     // the plan as JSON (hf_gguf_plan_json)
+	// ModelCount is how many of Files are the model (the parts of a split model; 1 otherwise).
+	ModelCount int
+	JSON       string // the plan as JSON (hf_gguf_plan_json)
 
 	h nativeHandle[*C.hf_gguf_plan]
 }
@@ -94,15 +96,9 @@ func (p *GGUFPlan) Close() error {
 	return nil
 }
 
-// Model returns the model's files in part order.
+// Model returns the model's files in part order (the first ModelCount files).
 func (p *GGUFPlan) Model() []GGUFFile {
-	var out []GGUFFile
-	for _, f := range p.Files {
-		if f.Role == GGUFModel {
-			out = append(out, f)
-		}
-	}
-	return out
+	return p.Files[:p.ModelCount]
 }
 
 // File returns the first file of a role (the projector: GGUFMmproj).
@@ -143,6 +139,8 @@ func takePlan(p *C.hf_gguf_plan) *GGUFPlan {
 		Commit:   borrowed(C.hf_gguf_plan_commit(p)),
 		Quant:    borrowed(C.hf_gguf_plan_quant(p)),
 		JSON:     borrowed(C.hf_gguf_plan_json(p)),
+		// The C plan lists the model's files first, in part order.
+		ModelCount: int(C.hf_gguf_plan_model_count(p)),
 	}
 	n := int(C.hf_gguf_plan_file_count(p))
 	for i := 0; i < n; i++ {
@@ -158,6 +156,7 @@ func takePlan(p *C.hf_gguf_plan) *GGUFPlan {
 			LocalPath: borrowed(f.local_path),
 		})
 	}
+	out.ModelCount = min(out.ModelCount, len(out.Files))
 	out.h.init("GGUF plan", p, func(p *C.hf_gguf_plan) { C.hf_gguf_plan_free(p) })
 	runtime.SetFinalizer(out, func(pl *GGUFPlan) { _ = pl.Close() })
 	return out

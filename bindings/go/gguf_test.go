@@ -65,7 +65,7 @@ func TestGGUFResolveDownloadOffline(t *testing.T) {
 			t.Errorf("file %d: %+v", i, f)
 		}
 	}
-	if len(plan.Model()) != 2 || plan.Files[2].Role != hfhub.GGUFMmproj || plan.Files[2].Role.String() != "mmproj" {
+	if plan.ModelCount != 2 || plan.Model()[1].Role != hfhub.GGUFModel || len(plan.Model()) != 2 || plan.Files[2].Role != hfhub.GGUFMmproj || plan.Files[2].Role.String() != "mmproj" {
 		t.Errorf("roles: %+v", plan.Files)
 	}
 

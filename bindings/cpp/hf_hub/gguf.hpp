@@ -17,6 +17,8 @@
 #include "error.hpp"
 #include "handle.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -74,6 +76,7 @@ class GgufPlan {
         revision_ = detail::borrowed(hf_gguf_plan_revision(p));
         commit_ = detail::borrowed(hf_gguf_plan_commit(p));
         quant_ = detail::borrowed(hf_gguf_plan_quant(p));
+        model_count_ = hf_gguf_plan_model_count(p);
         const size_t n = hf_gguf_plan_file_count(p);
         files_.reserve(n);
         for (size_t i = 0; i < n; i++) {
@@ -87,6 +90,7 @@ class GgufPlan {
             if (f->local_path) file.local_path = std::filesystem::path(f->local_path);
             files_.push_back(std::move(file));
         }
+        model_count_ = std::min(model_count_, files_.size());
     }
     GgufPlan(GgufPlan&&) noexcept = default;
     GgufPlan& operator=(GgufPlan&&) noexcept = default;
@@ -99,18 +103,17 @@ class GgufPlan {
     // Model parts in order, then the sidecars.
     const std::vector<GgufFile>& files() const noexcept { return files_; }
 
+    // How many files the model has (the parts of a split model; 1 otherwise): the first files.
+    std::size_t model_count() const noexcept { return model_count_; }
     // The model's files in part order.
     std::vector<GgufFile> model() const {
-        std::vector<GgufFile> out;
-        for (const GgufFile& f : files_)
-            if (f.role == GgufRole::Model) out.push_back(f);
-        return out;
+        return std::vector<GgufFile>(files_.begin(), files_.begin() + static_cast<std::ptrdiff_t>(model_count_));
     }
     // The model's local paths in part order (empty paths when not downloaded).
     std::vector<std::filesystem::path> model_paths() const {
         std::vector<std::filesystem::path> out;
-        for (const GgufFile& f : files_)
-            if (f.role == GgufRole::Model) out.push_back(f.local_path.value_or(std::filesystem::path()));
+        for (std::size_t i = 0; i < model_count_; i++)
+            out.push_back(files_[i].local_path.value_or(std::filesystem::path()));
         return out;
     }
     // The first file of a role (the projector: GgufRole::Mmproj).
@@ -130,6 +133,7 @@ class GgufPlan {
   private:
     GgufPlanHandle plan_;
     std::string repo_id_, revision_, commit_, quant_;
+    std::size_t model_count_ = 0;
     std::vector<GgufFile> files_;
 };
 

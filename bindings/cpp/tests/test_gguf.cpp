@@ -47,6 +47,8 @@ TEST_F(GgufTest, ResolveDownloadOffline) {
     EXPECT_EQ(plan.files()[0].path, "BF16/tiny-BF16-00001-of-00002.gguf");
     EXPECT_EQ(plan.files()[1].path, "BF16/tiny-BF16-00002-of-00002.gguf");
     EXPECT_EQ(plan.model().size(), 2u);
+    EXPECT_EQ(plan.model_count(), 2u);
+    for (const auto& f : plan.model()) EXPECT_EQ(f.role, hf::GgufRole::Model);
     ASSERT_TRUE(plan.mmproj());
     EXPECT_EQ(plan.mmproj()->path, "mmproj-tiny-F16.gguf");
     EXPECT_EQ(plan.mmproj()->sha256, sha256_hex(content("mmproj-tiny-F16.gguf")));
