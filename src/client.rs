@@ -147,21 +147,6 @@ impl Client {
     where
         Fut: Future<Output = Result<T>> + 'a,
     {
-        self.run_unredacted(cancel, progress, body).map_err(|e| match self.inner.token() {
-            Some(token) => e.redact_token(&token),
-            None => e,
-        })
-    }
-
-    fn run_unredacted<'a, T, Fut>(
-        &'a self,
-        cancel: Option<&CancelToken>,
-        progress: Option<ProgressFn<'_>>,
-        body: impl FnOnce(&'a Inner, CallCtx) -> Fut,
-    ) -> Result<T>
-    where
-        Fut: Future<Output = Result<T>> + 'a,
-    {
         let rt = self.inner.runtime.as_ref().expect("the runtime lives as long as the client");
         let ctx = CallCtx {
             cancel: cancel.map(CancelToken::child).unwrap_or_default(),
@@ -170,7 +155,14 @@ impl Client {
         };
         let token = ctx.cancel.clone();
         let sink = ctx.sink.clone();
-        let work = token.guard(body(&self.inner, ctx));
+        let inner = &self.inner;
+        let guarded = token.guard(body(inner, ctx));
+        let work = async move {
+            guarded.await.map_err(|e| match inner.token() {
+                Some(t) => e.redact_token(&t),
+                None => e,
+            })
+        };
         let mut work = std::pin::pin!(work);
         let Some(cb) = progress else { return rt.block_on(work) };
         sink.set_reporting();
